@@ -1,0 +1,85 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import { RequestMethod, VersioningType } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
+import { requestIdFor } from './common/request-id.js';
+import type { AllConfig, AppConfig } from './config/config.types.js';
+
+/** Nest must not install its own body parsers: setupApp() installs the JSON-only one. */
+export const NEST_APP_OPTIONS = { bodyParser: false } as const;
+
+/** The Fastify adapter: body limit, request ids, proxy trust. Shared by main.ts and the e2e suite. */
+export function createAdapter(app: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: app.bodyLimitBytes,
+    genReqId: requestIdFor,
+    trustProxy: app.trustProxy,
+  });
+}
+
+/**
+ * Everything between creating the application and listening: routing, body parsing, security
+ * headers, cookies, CORS, Swagger. main.ts and the e2e suite both call this, so tests exercise
+ * exactly what production serves.
+ */
+export async function setupApp(app: NestFastifyApplication): Promise<void> {
+  const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
+  const settings = config.get('app', { infer: true });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health/*path', method: RequestMethod.ALL },
+      { path: '.well-known/*path', method: RequestMethod.ALL },
+    ],
+  });
+  app.enableVersioning({ type: VersioningType.URI });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh
+  // needs no dummy `{}`.
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+
+  await app.register(fastifyHelmet, {
+    // Swagger UI needs inline styles and data: images; everything else keeps helmet's defaults.
+    contentSecurityPolicy: {
+      directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'style-src': ["'self'", "'unsafe-inline'"] },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyCors, { origin: settings.corsOrigins, credentials: true });
+
+  if (settings.swaggerEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Auth service')
+        .setDescription(
+          'Short-lived JWT access tokens, rotating refresh tokens with reuse detection, per-device sessions. ' +
+            'Register or log in, copy `accessToken`, click **Authorize**. Errors are RFC 9457 problem documents.',
+        )
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs-json',
+      swaggerOptions: { persistAuthorization: true },
+    });
+  }
+}

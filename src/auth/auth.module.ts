@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { AllConfig } from '../config/config.types.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthSessionsController } from './auth-sessions.controller.js';
+import { authThrottling } from './auth-throttling.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { RolesGuard } from './guards/roles.guard.js';
+import { JwksController } from './jwks.controller.js';
+import { RefreshTokenTransport } from './refresh-token.transport.js';
+import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
+import { JwtStrategy } from './strategies/jwt.strategy.js';
+import { TokensService } from './tokens.service.js';
+
+@Module({
+  imports: [
+    UsersModule,
+    SessionsModule,
+    PassportModule,
+    // Keys are passed per call by TokensService (access and refresh differ).
+    JwtModule.register({}),
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AllConfig, true>) => authThrottling(config.get('auth', { infer: true })),
+    }),
+  ],
+  controllers: [AuthController, AuthSessionsController, JwksController],
+  providers: [
+    AuthService,
+    TokensService,
+    RefreshTokenTransport,
+    JwtStrategy,
+    JwtRefreshStrategy,
+    // Protected by default: access token first, then roles.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { NormaliseEmail } from '../../users/dto/email.transform.js';
+import { PASSWORD_MAX_LENGTH } from '../../users/dto/password.validator.js';
+
+export class LoginDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @NormaliseEmail()
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2 * PASSWORD_MAX_LENGTH) // UTF-16 units: 128 code points can take 256
+  password!: string;
+}

@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { NormaliseEmail } from '../../users/dto/email.transform.js';
+import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../users/dto/password.validator.js';
+
+export class RegisterDto {
+  @ApiProperty({ maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
+  @NormaliseEmail()
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    example: 'correct horse battery staple',
+    description: '8–128 characters, any Unicode; the 10,000 most common passwords are refused.',
+  })
+  @IsAcceptablePassword()
+  password!: string;
+
+  @ApiPropertyOptional({ maxLength: 100, example: 'Ada Lovelace' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+}

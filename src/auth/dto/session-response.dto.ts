@@ -1,0 +1,56 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AUTH_EVENT_TYPES, type AuthEventType } from '../../sessions/entities/auth-event.entity.js';
+
+export class SessionResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'Login or last refresh.' })
+  lastUsedAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'Expiry unless refreshed before.' })
+  expiresAt!: Date;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Mozilla/5.0 (X11; Linux x86_64)' })
+  userAgent!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
+  ip!: string | null;
+
+  @ApiProperty({ description: 'The session of the calling access token.' })
+  current!: boolean;
+}
+
+export class AuthEventResponseDto {
+  @ApiProperty({ enum: AUTH_EVENT_TYPES })
+  type!: AuthEventType;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  at!: Date;
+
+  @ApiProperty({ type: String, nullable: true })
+  ip!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  userAgent!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  sessionId!: string | null;
+}
+
+export class AuthEventPageDto {
+  @ApiProperty({ type: [AuthEventResponseDto] })
+  items!: AuthEventResponseDto[];
+
+  @ApiProperty({ example: 12 })
+  total!: number;
+
+  @ApiProperty({ example: 1 })
+  page!: number;
+
+  @ApiProperty({ example: 20 })
+  pageSize!: number;
+}

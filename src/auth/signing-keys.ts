@@ -1,0 +1,74 @@
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { JwtAlgorithm, JwtConfig } from '../config/config.types.js';
+
+export interface AccessKeys {
+  algorithm: JwtAlgorithm;
+  signingKey: KeyObject;
+  signingKid: string;
+  /** Every key that verifies an access token, by `kid` (the signing key and older ones). */
+  verificationKeys: Map<string, KeyObject>;
+  /** Public keys as published at /.well-known/jwks.json (empty for HS256). */
+  jwks: JsonWebKey[];
+}
+
+const KEY_TYPES: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { ES256: 'ec', RS256: 'rsa' };
+
+/** RFC 7638 thumbprint of a public key: a stable `kid` that needs no configuration. */
+function thumbprint(jwk: JsonWebKey): string {
+  const members =
+    jwk.kty === 'EC'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+      : jwk.kty === 'OKP'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+        : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+/** A key given inline as PEM or JWK JSON, or as a path to a file holding one. */
+function readKeyMaterial(value: string): string {
+  const text = value.replaceAll('\\n', '\n').trim();
+  return text.startsWith('-----BEGIN') || text.startsWith('{') ? text : readFileSync(text, 'utf8');
+}
+
+function parseKey(value: string, kind: 'private' | 'public'): KeyObject {
+  const material = readKeyMaterial(value);
+  const input = material.startsWith('{')
+    ? { key: JSON.parse(material) as JsonWebKey, format: 'jwk' as const }
+    : { key: material, format: 'pem' as const };
+  return kind === 'private' ? createPrivateKey(input) : createPublicKey(input);
+}
+
+/**
+ * Access-token keys for the configured algorithm. HS256 uses JWT_ACCESS_SECRET; asymmetric
+ * algorithms sign with the first JWT_PRIVATE_KEY(S) entry and verify with the public halves of
+ * all of them plus JWT_PUBLIC_KEYS, so a new key can be introduced while old tokens still verify.
+ */
+export function loadAccessKeys(settings: JwtConfig): AccessKeys {
+  const { algorithm } = settings;
+  if (algorithm === 'HS256') {
+    const key = createSecretKey(settings.accessSecret);
+    const kid = createHash('sha256').update('access:').update(settings.accessSecret).digest('base64url').slice(0, 16);
+    return { algorithm, signingKey: key, signingKid: kid, verificationKeys: new Map([[kid, key]]), jwks: [] };
+  }
+  const privateKeys = settings.privateKeys.map((value) => parseKey(value, 'private'));
+  const publicKeys = [
+    ...privateKeys.map((key) => createPublicKey(key)),
+    ...settings.publicKeys.map((value) => parseKey(value, 'public')),
+  ];
+  const expectedType = KEY_TYPES[algorithm];
+  const verificationKeys = new Map<string, KeyObject>();
+  const jwks: JsonWebKey[] = [];
+  for (const key of publicKeys) {
+    if (key.asymmetricKeyType !== expectedType) {
+      throw new Error(`JWT key type ${key.asymmetricKeyType} does not match JWT_ALGORITHM=${algorithm}`);
+    }
+    const jwk = key.export({ format: 'jwk' });
+    const kid = thumbprint(jwk);
+    if (verificationKeys.has(kid)) continue;
+    verificationKeys.set(kid, key);
+    jwks.push({ ...jwk, kid, alg: algorithm, use: 'sig' } as JsonWebKey);
+  }
+  const signingKid = thumbprint(createPublicKey(privateKeys[0]).export({ format: 'jwk' }));
+  return { algorithm, signingKey: privateKeys[0], signingKid, verificationKeys, jwks };
+}

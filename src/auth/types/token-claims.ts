@@ -1,0 +1,35 @@
+import type { Role } from '../../users/entities/user.entity.js';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const REFRESH_TOKEN_TYPE = 'rt+jwt';
+
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  roles: Role[];
+}
+
+export interface RefreshTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  /** `<sid>.<generation>`: unique per token, and tells the server which generation it is. */
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+/** The verified holder of a refresh token. */
+export interface RefreshPrincipal {
+  userId: string;
+  sessionId: string;
+  generation: number;
+  /** Where the token came from: cookie-authenticated requests get the CSRF rule. */
+  source: 'body' | 'cookie';
+}

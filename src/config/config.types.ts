@@ -1,0 +1,69 @@
+/** EdDSA (in API.md) is refused at start-up: jsonwebtoken, under @nestjs/jwt and passport-jwt, lacks it. */
+export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
+export type RefreshTokenTransport = 'body' | 'cookie' | 'both';
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  swaggerEnabled: boolean;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  /** Trust X-Forwarded-For from a reverse proxy (client IP for sessions and rate limits). */
+  trustProxy: boolean;
+}
+
+export interface DatabaseConfig {
+  /** Unset outside production: an embedded PostgreSQL under `.data/` is started. */
+  url?: string;
+  /** Direct (unpooled) connection for LISTEN; defaults to `url`. */
+  listenUrl?: string;
+  embeddedDataDir: string;
+}
+
+export interface JwtConfig {
+  algorithm: JwtAlgorithm;
+  /** Raw HS256 secrets; random per start outside production when unset. */
+  accessSecret: Buffer;
+  refreshSecret: Buffer;
+  /** True when the secrets were generated at start (development only). */
+  ephemeralSecrets: boolean;
+  /** PEM or JWK private keys for asymmetric algorithms; the first one signs. */
+  privateKeys: string[];
+  /** Extra public keys (PEM or JWK) that still verify: key rotation. */
+  publicKeys: string[];
+  issuer: string;
+  audience: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  clockToleranceSeconds: number;
+}
+
+export interface SessionConfig {
+  maxAgeSeconds: number;
+  reuseGraceSeconds: number;
+  maxPerUser: number;
+  accessTokenRevocation: boolean;
+  refreshTransport: RefreshTokenTransport;
+  cookieSecure: boolean;
+}
+
+export interface AuthConfig {
+  registrationOpen: boolean;
+  throttleEnabled: boolean;
+  loginLimit: number;
+  loginTtlSeconds: number;
+}
+
+export interface RedisConfig {
+  url?: string;
+}
+
+export interface AllConfig {
+  app: AppConfig;
+  database: DatabaseConfig;
+  jwt: JwtConfig;
+  session: SessionConfig;
+  auth: AuthConfig;
+  redis: RedisConfig;
+}

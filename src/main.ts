@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
+import { AppModule } from './app.module.js';
+import { createAdapter, NEST_APP_OPTIONS, setupApp } from './app.setup.js';
+import { EnvValidationError, validateEnv } from './config/env.validation.js';
+import { stopEmbeddedPostgres } from './database/embedded-postgres.instance.js';
+
+async function bootstrap(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = validateEnv(process.env);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config.app), {
+    ...NEST_APP_OPTIONS,
+    bufferLogs: true,
+  });
+  await setupApp(app);
+  await app.listen({ port: config.app.port, host: '0.0.0.0' });
+
+  const logger = new Logger('Bootstrap');
+  const base = `http://localhost:${config.app.port}`;
+  logger.log(`Listening on ${base}/api/v1${config.app.swaggerEnabled ? `; Swagger UI at ${base}/docs` : ''}`);
+  if (config.jwt.ephemeralSecrets) {
+    logger.warn('JWT secrets were generated at start: tokens will not survive a restart. Set JWT_ACCESS_SECRET and JWT_REFRESH_SECRET.');
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received, shutting down`);
+    await app.close();
+    await stopEmbeddedPostgres();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+bootstrap().catch((error: unknown) => {
+  // A bad configuration names its variables; anything else prints its stack.
+  console.error(error instanceof EnvValidationError ? error.message : error);
+  void stopEmbeddedPostgres().finally(() => process.exit(1));
+});

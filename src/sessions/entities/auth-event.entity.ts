@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const AUTH_EVENT_TYPES = [
+  'login',
+  'login_failed',
+  'refresh',
+  'refresh_token_reused',
+  'logout',
+  'logout_all',
+  'session_revoked',
+  'password_changed',
+] as const;
+export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
+
+/** Append-only security log; `GET /auth/events` shows a user their own rows. */
+@Entity({ name: 'auth_events' })
+@Index('auth_events_user_id_created_at_idx', ['userId', 'createdAt'])
+export class AuthEvent {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId!: string | null;
+
+  @Column({ name: 'session_id', type: 'uuid', nullable: true })
+  sessionId!: string | null;
+
+  @Column({ type: 'varchar', length: 32 })
+  type!: AuthEventType;
+
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  ip!: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

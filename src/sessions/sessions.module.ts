@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AllConfig } from '../config/config.types.js';
+import { AuthEvent } from './entities/auth-event.entity.js';
+import { Session } from './entities/session.entity.js';
+import { PgRevocationBroadcaster } from './pg-revocation-broadcaster.js';
+import { RedisRevocationBroadcaster } from './redis-revocation-broadcaster.js';
+import { RevocationBroadcaster } from './revocation-broadcaster.js';
+import { RevocationService } from './revocation.service.js';
+import { SessionsCleanupService } from './sessions-cleanup.service.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Session, AuthEvent])],
+  providers: [
+    SessionsRepository,
+    SessionsService,
+    RevocationService,
+    SessionsCleanupService,
+    {
+      // Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on a direct PostgreSQL connection.
+      provide: RevocationBroadcaster,
+      inject: [ConfigService, getDataSourceToken()],
+      useFactory: (config: ConfigService<AllConfig, true>, db: DataSource): RevocationBroadcaster => {
+        const redisUrl = config.get('redis.url', { infer: true });
+        if (redisUrl) return new RedisRevocationBroadcaster(redisUrl);
+        const listenUrl =
+          config.get('database.listenUrl', { infer: true }) ?? (db.options as { url: string }).url;
+        return new PgRevocationBroadcaster(db, listenUrl);
+      },
+    },
+  ],
+  exports: [SessionsService, RevocationService],
+})
+export class SessionsModule {}

@@ -1,0 +1,278 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Page } from '../common/pagination.dto.js';
+import type { AuthEventType } from './entities/auth-event.entity.js';
+import type { RevokeReason } from './entities/session.entity.js';
+import type { RequestOrigin, SessionState } from './sessions.types.js';
+
+interface SessionStateRow {
+  id: string;
+  user_id: string;
+  generation: number;
+  rotated_at: Date;
+  expires_at: Date;
+  roles: SessionState['roles'];
+}
+
+export interface SessionLimits {
+  refreshTtlSeconds: number;
+  maxAgeSeconds: number;
+  maxPerUser: number;
+}
+
+export interface ActiveSessionRow {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface EventRow {
+  type: AuthEventType;
+  at: Date;
+  ip: string | null;
+  userAgent: string | null;
+  sessionId: string | null;
+}
+
+const toState = (row: SessionStateRow): SessionState => ({
+  id: row.id,
+  userId: row.user_id,
+  generation: row.generation,
+  rotatedAt: row.rotated_at,
+  expiresAt: row.expires_at,
+  roles: row.roles,
+});
+
+/**
+ * The only place that touches sessions and auth_events. Everything that must hold under
+ * concurrency is a single SQL statement: rotation is a compare-and-swap on `generation`, and each
+ * state change writes its security event in the same statement.
+ */
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Opens a session (times in whole seconds: they are the refresh token's iat/exp) and, past the
+   * per-user cap, revokes the least recently used ones. Returns the session and the evicted ids.
+   */
+  async create(
+    userId: string,
+    origin: RequestOrigin,
+    limits: SessionLimits,
+  ): Promise<{ session: SessionState; evictedIds: string[] }> {
+    const rows: (SessionStateRow & { evicted_ids: string[] | null })[] = await this.db.query(
+      `WITH t AS (SELECT date_trunc('second', now()) AS now),
+       created AS (
+         INSERT INTO sessions (user_id, generation, rotated_at, expires_at, absolute_expires_at, last_used_at, ip, user_agent)
+         SELECT $1, 0, t.now,
+                least(t.now + make_interval(secs => $2), t.now + make_interval(secs => $3)),
+                t.now + make_interval(secs => $3), now(), $4, $5
+           FROM t
+         RETURNING id, user_id, generation, rotated_at, expires_at
+       ),
+       login_event AS (
+         INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
+         SELECT user_id, id, 'login', $4, $5 FROM created
+       ),
+       evicted AS (
+         UPDATE sessions SET revoked_at = now(), revoke_reason = 'session_limit'
+          WHERE id IN (SELECT id FROM sessions
+                        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+                        ORDER BY last_used_at DESC, created_at DESC
+                        OFFSET $6 - 1)
+         RETURNING id, user_id
+       ),
+       evicted_events AS (
+         INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
+         SELECT user_id, id, 'session_revoked', $4, $5 FROM evicted
+       )
+       SELECT c.*, u.roles, (SELECT array_agg(id) FROM evicted) AS evicted_ids
+         FROM created c JOIN users u ON u.id = c.user_id`,
+      [userId, limits.refreshTtlSeconds, limits.maxAgeSeconds, origin.ip, origin.userAgent, limits.maxPerUser],
+    );
+    return { session: toState(rows[0]), evictedIds: rows[0].evicted_ids ?? [] };
+  }
+
+  /**
+   * Compare-and-swap rotation: moves the session from `generation` to the next one only if that
+   * is still its current generation and it is live, and records the `refresh` event, in one
+   * statement. Concurrent callers serialise on the row lock; exactly one wins.
+   */
+  async rotate(
+    sessionId: string,
+    userId: string,
+    generation: number,
+    origin: RequestOrigin,
+    refreshTtlSeconds: number,
+  ): Promise<SessionState | undefined> {
+    const rows: SessionStateRow[] = await this.db.query(
+      `WITH rotated AS (
+         UPDATE sessions s
+            SET generation = s.generation + 1,
+                rotated_at = date_trunc('second', now()),
+                expires_at = least(date_trunc('second', now()) + make_interval(secs => $4), s.absolute_expires_at),
+                last_used_at = now(),
+                ip = $5,
+                user_agent = $6
+           FROM users u
+          WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
+            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id
+         RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles
+       ),
+       refresh_event AS (
+         INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
+         SELECT user_id, id, 'refresh', $5, $6 FROM rotated
+       )
+       SELECT * FROM rotated`,
+      [sessionId, userId, generation, refreshTtlSeconds, origin.ip, origin.userAgent],
+    );
+    return rows[0] ? toState(rows[0]) : undefined;
+  }
+
+  /** The session as it is now, for classifying a refresh that lost the compare-and-swap. */
+  async findForRefresh(
+    sessionId: string,
+    userId: string,
+    graceSeconds: number,
+  ): Promise<(SessionState & { active: boolean; rotatedWithinGrace: boolean }) | undefined> {
+    const rows: (SessionStateRow & { active: boolean; within_grace: boolean })[] = await this.db.query(
+      `SELECT s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+              (s.revoked_at IS NULL AND s.expires_at > now()) AS active,
+              (now() - s.rotated_at <= make_interval(secs => $3)) AS within_grace
+         FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = $1 AND s.user_id = $2`,
+      [sessionId, userId, graceSeconds],
+    );
+    const row = rows[0];
+    return row && { ...toState(row), active: row.active, rotatedWithinGrace: row.within_grace };
+  }
+
+  /**
+   * Revokes one of the user's sessions (if still active) and records `eventType` for it.
+   * Returns whether this call revoked it.
+   */
+  async revoke(
+    sessionId: string,
+    userId: string,
+    reason: RevokeReason,
+    eventType: AuthEventType,
+    origin: RequestOrigin,
+  ): Promise<boolean> {
+    const ids = await this.revokeWhere(`id = $1 AND user_id = $2`, [sessionId, userId], reason, eventType, origin);
+    return ids.length > 0;
+  }
+
+  /** Revokes every active session of the user except `keepSessionId`; returns the revoked ids. */
+  revokeAllForUser(
+    userId: string,
+    keepSessionId: string | null,
+    reason: RevokeReason,
+    eventType: AuthEventType | null,
+    origin: RequestOrigin,
+  ): Promise<string[]> {
+    return this.revokeWhere(
+      `user_id = $1 AND id IS DISTINCT FROM $2`,
+      [userId, keepSessionId],
+      reason,
+      eventType,
+      origin,
+    );
+  }
+
+  private async revokeWhere(
+    condition: string,
+    params: unknown[],
+    reason: RevokeReason,
+    eventType: AuthEventType | null,
+    origin: RequestOrigin,
+  ): Promise<string[]> {
+    const n = params.length;
+    const rows: { id: string }[] = await this.db.query(
+      `WITH revoked AS (
+         UPDATE sessions SET revoked_at = now(), revoke_reason = $${n + 1}
+          WHERE ${condition} AND revoked_at IS NULL AND expires_at > now()
+         RETURNING id, user_id
+       ),
+       revoke_events AS (
+         INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
+         SELECT user_id, id, $${n + 2}::varchar, $${n + 3}, $${n + 4} FROM revoked
+          WHERE $${n + 2}::varchar IS NOT NULL
+       )
+       SELECT id FROM revoked`,
+      [...params, reason, eventType, origin.ip, origin.userAgent],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async listActive(userId: string): Promise<ActiveSessionRow[]> {
+    return this.db.query(
+      `SELECT id, created_at AS "createdAt", last_used_at AS "lastUsedAt", expires_at AS "expiresAt",
+              user_agent AS "userAgent", ip
+         FROM sessions
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+        ORDER BY last_used_at DESC`,
+      [userId],
+    );
+  }
+
+  /** Sessions revoked since `seconds` ago: the ones whose access tokens may still be alive. */
+  async findRevokedSince(seconds: number): Promise<{ id: string; revokedAt: Date }[]> {
+    return this.db.query(
+      `SELECT id, revoked_at AS "revokedAt" FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)`,
+      [seconds],
+    );
+  }
+
+  async recordEvent(
+    type: AuthEventType,
+    userId: string | null,
+    sessionId: string | null,
+    origin: RequestOrigin,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
+      [userId, sessionId, type, origin.ip, origin.userAgent],
+    );
+  }
+
+  async findEventsPage(userId: string, page: number, pageSize: number): Promise<Page<EventRow>> {
+    const [items, count]: [EventRow[], { total: number }[]] = await Promise.all([
+      this.db.query(
+        `SELECT type, created_at AS at, ip, user_agent AS "userAgent", session_id AS "sessionId"
+           FROM auth_events WHERE user_id = $1
+          ORDER BY created_at DESC, id DESC
+          LIMIT $2 OFFSET $3`,
+        [userId, pageSize, (page - 1) * pageSize],
+      ),
+      this.db.query(`SELECT count(*)::int AS total FROM auth_events WHERE user_id = $1`, [userId]),
+    ]);
+    return { items, total: count[0].total, page, pageSize };
+  }
+
+  /**
+   * Clean-up: deletes sessions past their expiry, or revoked, for longer than `retainSeconds`
+   * (kept that long so a late reuse is still recognised), and events older than `eventRetainSeconds`.
+   */
+  async deleteStale(retainSeconds: number, eventRetainSeconds: number): Promise<{ sessions: number; events: number }> {
+    const [sessions, events] = await Promise.all([
+      this.db.query(
+        `WITH d AS (DELETE FROM sessions
+                     WHERE least(expires_at, coalesce(revoked_at, 'infinity')) < now() - make_interval(secs => $1)
+                    RETURNING 1)
+         SELECT count(*)::int AS n FROM d`,
+        [retainSeconds],
+      ),
+      this.db.query(
+        `WITH d AS (DELETE FROM auth_events WHERE created_at < now() - make_interval(secs => $1) RETURNING 1)
+         SELECT count(*)::int AS n FROM d`,
+        [eventRetainSeconds],
+      ),
+    ]);
+    return { sessions: sessions[0].n, events: events[0].n };
+  }
+}

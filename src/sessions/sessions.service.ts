@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { NotFoundException } from '../common/app.exception.js';
+import type { Page } from '../common/pagination.dto.js';
+import type { AllConfig, SessionConfig } from '../config/config.types.js';
+import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
+import type { AuthEventType } from './entities/auth-event.entity.js';
+import { RevocationService } from './revocation.service.js';
+import { securityEventName, SecurityEvent } from './security-events.js';
+import { SessionsRepository, type ActiveSessionRow, type EventRow } from './sessions.repository.js';
+import type { RequestOrigin, RotationResult, SessionState } from './sessions.types.js';
+
+/**
+ * Session lifecycle: open, rotate (with grace-window replay and reuse detection), revoke. Knows
+ * nothing about JWTs: it hands AuthModule the state a refresh token is derived from.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly settings: SessionConfig;
+  private readonly refreshTtlSeconds: number;
+
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    private readonly sessions: SessionsRepository,
+    private readonly revocations: RevocationService,
+    private readonly emitter: EventEmitter2,
+  ) {
+    this.settings = config.get('session', { infer: true });
+    this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
+  }
+
+  async open(userId: string, origin: RequestOrigin): Promise<SessionState> {
+    const { session, evictedIds } = await this.sessions.create(userId, origin, {
+      refreshTtlSeconds: this.refreshTtlSeconds,
+      maxAgeSeconds: this.settings.maxAgeSeconds,
+      maxPerUser: this.settings.maxPerUser,
+    });
+    await this.revocations.publish(evictedIds);
+    this.emit('login', userId, session.id, origin);
+    for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
+    return session;
+  }
+
+  /**
+   * Rotates the session the presented refresh token (generation `generation`) belongs to.
+   * The common path is one statement; only a lost compare-and-swap reads the row to classify:
+   * the immediate parent within the grace window is replayed, anything older is reuse.
+   */
+  async rotate(sessionId: string, userId: string, generation: number, origin: RequestOrigin): Promise<RotationResult> {
+    const rotated = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds);
+    if (rotated) {
+      this.emit('refresh', userId, sessionId, origin);
+      return { outcome: 'rotated', session: rotated };
+    }
+    const current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    if (!current || !current.active || current.generation === generation) return { outcome: 'inactive' };
+    if (current.generation < generation) return { outcome: 'invalid' };
+    if (current.generation === generation + 1 && current.rotatedWithinGrace) {
+      return { outcome: 'replayed', session: current };
+    }
+    if (await this.sessions.revoke(sessionId, userId, 'refresh_token_reused', 'refresh_token_reused', origin)) {
+      this.emit('refresh_token_reused', userId, sessionId, origin);
+    }
+    await this.revocations.publish([sessionId]);
+    return { outcome: 'reused', revokedSessionId: sessionId };
+  }
+
+  /** Ends one session (logout); idempotent. */
+  async close(sessionId: string, userId: string, origin: RequestOrigin): Promise<void> {
+    if (await this.sessions.revoke(sessionId, userId, 'logout', 'logout', origin)) {
+      await this.revocations.publish([sessionId]);
+      this.emit('logout', userId, sessionId, origin);
+    }
+  }
+
+  /** Revokes one of the user's active sessions; 404 when it is not one. */
+  async revokeOwn(sessionId: string, userId: string, origin: RequestOrigin): Promise<void> {
+    if (!(await this.sessions.revoke(sessionId, userId, 'revoked', 'session_revoked', origin))) {
+      throw new NotFoundException('No active session with this id.');
+    }
+    await this.revocations.publish([sessionId]);
+    this.emit('session_revoked', userId, sessionId, origin);
+  }
+
+  /** Revokes all the user's sessions, or all but `keepSessionId`; returns how many. */
+  async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: RequestOrigin): Promise<number> {
+    const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
+    await this.revocations.publish(ids);
+    await this.record('logout_all', userId, currentSessionId, origin);
+    return ids.length;
+  }
+
+  @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
+  async onPasswordChanged(event: PasswordChangedEvent): Promise<void> {
+    const origin = { ip: event.ip, userAgent: event.userAgent };
+    const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
+    await this.revocations.publish(ids);
+    await this.record('password_changed', event.userId, event.currentSessionId, origin);
+  }
+
+  listActive(userId: string): Promise<ActiveSessionRow[]> {
+    return this.sessions.listActive(userId);
+  }
+
+  /** A failed login: recorded against the account when the email is known. */
+  recordLoginFailed(userId: string | null, origin: RequestOrigin): Promise<void> {
+    return this.record('login_failed', userId, null, origin);
+  }
+
+  eventsPage(userId: string, page: number, pageSize: number): Promise<Page<EventRow>> {
+    return this.sessions.findEventsPage(userId, page, pageSize);
+  }
+
+  private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: RequestOrigin) {
+    await this.sessions.recordEvent(type, userId, sessionId, origin);
+    this.emit(type, userId, sessionId, origin);
+  }
+
+  /** In-process publication of an event already written to auth_events. */
+  private emit(type: AuthEventType, userId: string | null, sessionId: string | null, origin: RequestOrigin): void {
+    this.emitter.emit(securityEventName(type), new SecurityEvent(type, userId, sessionId, origin.ip, origin.userAgent));
+  }
+}

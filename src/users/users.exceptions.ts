@@ -1,0 +1,14 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppException, ValidationFailedException } from '../common/app.exception.js';
+
+export class EmailTakenException extends AppException {
+  constructor() {
+    super(HttpStatus.CONFLICT, 'email_taken', 'Email already registered', 'An account with this email already exists.');
+  }
+}
+
+export class WrongCurrentPasswordException extends ValidationFailedException {
+  constructor() {
+    super([{ field: 'currentPassword', message: 'currentPassword is incorrect' }], 'The current password is incorrect.');
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { NotFoundException } from '../common/app.exception.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { Page } from '../common/pagination.dto.js';
+import type { Role, User } from './entities/user.entity.js';
+import { PasswordService } from './password.service.js';
+import { EmailTakenException, WrongCurrentPasswordException } from './users.exceptions.js';
+import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
+import { UsersRepository } from './users.repository.js';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly passwords: PasswordService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Creates a user with an argon2id hash; 409 `email_taken` when the email exists. */
+  async create(email: string, password: string, name?: string | null, roles: Role[] = ['user']): Promise<User> {
+    const passwordHash = await this.passwords.hash(password);
+    const user = await this.users.insert({ email, passwordHash, name: name ?? null, roles });
+    if (!user) throw new EmailTakenException();
+    return user;
+  }
+
+  /**
+   * The user if the password matches, else null. Unknown emails cost the same argon2id
+   * verification as wrong passwords, so timing does not reveal which accounts exist.
+   */
+  async verifyCredentials(email: string, password: string): Promise<{ user: User | null; known: User | null }> {
+    const known = await this.users.findByEmail(email);
+    const matches = await this.passwords.verify(known?.passwordHash, password);
+    return { user: matches ? known : null, known };
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundException('The user does not exist.');
+    return user;
+  }
+
+  async updateName(id: string, name: string): Promise<User> {
+    const user = await this.users.updateName(id, name);
+    if (!user) throw new NotFoundException('The user does not exist.');
+    return user;
+  }
+
+  /**
+   * Changes the password after checking the current one, then publishes PasswordChangedEvent and
+   * waits for its listeners (the other sessions are revoked before this returns).
+   */
+  async changePassword(
+    id: string,
+    sessionId: string,
+    currentPassword: string,
+    newPassword: string,
+    client: ClientContext,
+  ): Promise<void> {
+    const user = await this.getById(id);
+    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+      throw new WrongCurrentPasswordException();
+    }
+    await this.users.updatePasswordHash(id, await this.passwords.hash(newPassword));
+    await this.events.emitAsync(
+      PASSWORD_CHANGED,
+      new PasswordChangedEvent(id, sessionId, client.ip, client.userAgent),
+    );
+  }
+
+  async findPage(page: number, pageSize: number): Promise<Page<User>> {
+    const [items, total] = await this.users.findPage(page, pageSize);
+    return { items, total, page, pageSize };
+  }
+
+  /** Creates an admin, or grants the role to an existing account (CLI `create-admin`). */
+  async createOrPromoteAdmin(email: string, password: string): Promise<{ user: User; created: boolean }> {
+    const existing = await this.users.findByEmail(email);
+    if (!existing) return { user: await this.create(email, password, null, ['user', 'admin']), created: true };
+    if (!existing.roles.includes('admin')) {
+      existing.roles = [...existing.roles, 'admin'];
+      await this.users.updateRoles(existing.id, existing.roles);
+    }
+    return { user: existing, created: false };
+  }
+}
