@@ -83,7 +83,9 @@ const SERVICE_ENV_STRIP = [
 // ------------------------------------------------------------------- options
 
 function parseOptions() {
-  const { values } = parseArgs({
+  let values;
+  try {
+    ({ values } = parseArgs({
     options: {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
@@ -99,7 +101,10 @@ function parseOptions() {
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
-  });
+    }));
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
   if (values.help) {
     const src = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
     process.stdout.write(src.split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
@@ -108,14 +113,14 @@ function parseOptions() {
   const num = (name, min, int = false) => {
     const v = Number(values[name]);
     if (!Number.isFinite(v) || v < min || (int && !Number.isInteger(v))) {
-      throw new Error(`--${name} must be ${int ? 'an integer' : 'a number'} >= ${min}, got "${values[name]}"`);
+      throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} >= ${min}, got "${values[name]}"`);
     }
     return v;
   };
   const list = (name, allowed) => {
     const items = values[name].split(',').map((s) => s.trim()).filter(Boolean);
-    for (const i of items) if (!allowed.includes(i)) throw new Error(`--${name}: unknown "${i}" (allowed: ${allowed.join(', ')})`);
-    if (items.length === 0) throw new Error(`--${name} is empty`);
+    for (const i of items) if (!allowed.includes(i)) throw new UsageError(`--${name}: unknown "${i}" (allowed: ${allowed.join(', ')})`);
+    if (items.length === 0) throw new UsageError(`--${name} is empty`);
     return [...new Set(items)];
   };
   return {
@@ -138,6 +143,7 @@ function parseOptions() {
 const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 class Aborted extends Error {}
+class UsageError extends Error {}
 
 const state = {
   aborted: false,
@@ -199,7 +205,13 @@ function tail(file, lines = 30) {
 
 let CLK_TCK = 100;
 function readCpuUs(pid) {
-  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let s;
+  try {
+    s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    const who = state.children.find((c) => c.pid === pid);
+    throw new Error(`${who?.name ?? 'process'} (pid ${pid}) is gone (${err.code ?? err.message}); see its logs in ${state.runDir}`);
+  }
   const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
   return ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK; // utime + stime
 }
@@ -1053,6 +1065,9 @@ try {
   if (state.signal) {
     log(`interrupted by ${state.signal} (${err?.message ?? err}); cleaning up`);
     exitCode = 130;
+  } else if (err instanceof UsageError) {
+    log(`${err.message} (see --help)`);
+    exitCode = 2;
   } else {
     log(`FAILED: ${err instanceof Aborted ? err.message : (err?.stack ?? err)}`);
     exitCode = 1;

@@ -11,7 +11,7 @@ import { stopEmbeddedPostgres } from './database/embedded-postgres.instance.js';
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = validateEnv(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config.app), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createAdapter(config.app), {
     ...NEST_APP_OPTIONS,
     bufferLogs: true,
   });
