@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -6,6 +7,8 @@ import type { Params } from 'nestjs-pino';
  */
 export function requestLogging(level: string): Params {
   return {
+    // A wildcard Nest recognises, so routes excluded from the /api prefix are logged once too.
+    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id: string }).id,

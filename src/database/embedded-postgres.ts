@@ -39,6 +39,7 @@ export class EmbeddedPostgres {
       const isRoot = process.getuid?.() === 0;
       if (isRoot) await makeTraversable(dirname(dataDir), log);
       const EmbeddedPostgresClass = await importWithoutSignalHandlers();
+      const recentLog: string[] = [];
       const instance: EmbeddedPostgresInstance = new EmbeddedPostgresClass({
         databaseDir: dataDir,
         port,
@@ -48,7 +49,8 @@ export class EmbeddedPostgres {
         createPostgresUser: isRoot,
         // Loopback TCP only: no Unix socket that could collide with a system server.
         postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-        onLog: () => undefined,
+        // Kept for the error message: start() rejects without a reason of its own.
+        onLog: (message: string) => recentLog.push(...message.trim().split('\n').slice(-5)),
         onError: (error: unknown) => log(`embedded PostgreSQL: ${String(error)}`),
       });
       if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -58,7 +60,8 @@ export class EmbeddedPostgres {
       try {
         await instance.start();
       } catch (error) {
-        throw new Error(`Embedded PostgreSQL did not start in ${dataDir}: ${String(error ?? 'it exited early')}`);
+        const reason = error ? String(error) : recentLog.slice(-5).join(' | ') || 'it exited early';
+        throw new Error(`Embedded PostgreSQL did not start in ${dataDir}: ${reason}`, { cause: error });
       }
       this.instance = instance;
       log(`Embedded PostgreSQL listening on 127.0.0.1:${port}`);

@@ -143,7 +143,10 @@ export class SessionsRepository {
     const rows: (SessionStateRow & { active: boolean; within_grace: boolean })[] = await this.db.query(
       `SELECT s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
               (s.revoked_at IS NULL AND s.expires_at > now()) AS active,
-              (now() - s.rotated_at <= make_interval(secs => $3)) AS within_grace
+              -- From the rotation's exact time: rotated_at is truncated to whole seconds (it is the
+              -- token's iat), which would shorten the window by up to a second. Only create and
+              -- rotate write last_used_at, so past generation 0 it is the last rotation's now().
+              (now() - s.last_used_at <= make_interval(secs => $3)) AS within_grace
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.user_id = $2`,
       [sessionId, userId, graceSeconds],

@@ -44,3 +44,24 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
   const [header, payload] = token.split('.').map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
   return { header, payload };
 }
+
+/** POST /auth/refresh with the refresh token in the body; resolves to the response, whatever its status. */
+export function refreshWith(t: Pick<TestApp, 'server'>, refreshToken: string, userAgent = 'jest') {
+  return request(t.server).post('/api/v1/auth/refresh').set('user-agent', userAgent).send({ refreshToken });
+}
+
+/** GET /auth/token-info with an access token: the cheapest route that applies the access guard (no database read). */
+export function tokenInfo(t: Pick<TestApp, 'server'>, accessToken: string) {
+  return request(t.server).get('/api/v1/auth/token-info').set(bearer(accessToken));
+}
+
+/**
+ * A JWT's claims, decoded without verification. Only the payload segment is parsed (decodeJwt above
+ * also runs JSON.parse on the signature segment, which is not JSON, and so throws for real tokens).
+ */
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+/** The session id (`sid` claim) an access or refresh token belongs to. */
+export const sessionIdOf = (token: string): string => claimsOf(token).sid as string;

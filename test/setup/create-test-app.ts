@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { createAdapter, NEST_APP_OPTIONS, setupApp } from '../../src/app.setup.js';
@@ -14,7 +15,7 @@ export const TEST_SECRETS = {
 export interface TestApp {
   app: NestFastifyApplication;
   /** The underlying Node server, for supertest: `request(t.server)`. */
-  server: NestFastifyApplication['server'];
+  server: Server;
   config: AllConfig;
   db: TestDatabase;
   close(): Promise<void>;
@@ -43,7 +44,7 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
   const ownsDatabase = !options.db;
   return {
     app,
-    server: app.getHttpServer(),
+    server: app.getHttpServer() as Server,
     config,
     db,
     close: async () => {

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { User } from '../../users/entities/user.entity.js';
 
 export const AUTH_EVENT_TYPES = [
   'login',
@@ -21,6 +22,10 @@ export class AuthEvent {
 
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE', nullable: true })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'auth_events_user_id_fkey' })
+  user?: Relation<User> | null;
 
   @Column({ name: 'session_id', type: 'uuid', nullable: true })
   sessionId!: string | null;

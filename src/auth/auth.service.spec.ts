@@ -1,0 +1,194 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import type { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../config/config.types.js';
+import { validateEnv } from '../config/env.validation.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import type { RequestOrigin, RotationResult, SessionState } from '../sessions/sessions.types.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { UsersService } from '../users/users.service.js';
+import {
+  InvalidCredentialsException,
+  RefreshTokenReusedException,
+  RegistrationClosedException,
+  SessionRevokedException,
+  TokenInvalidException,
+} from './auth.exceptions.js';
+import { AuthService } from './auth.service.js';
+import type { TokenPair, TokensService } from './tokens.service.js';
+import type { RefreshPrincipal } from './types/token-claims.js';
+
+const ORIGIN: RequestOrigin = { ip: '203.0.113.7', userAgent: 'jest' };
+const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
+const SESSION_ID = '5f1f0a5e-2b47-4c43-9a8e-2f1f3f1f0a01';
+
+const aUser = (): User => ({
+  id: USER_ID,
+  email: 'ada@example.com',
+  passwordHash: '$argon2id$stored-hash',
+  name: 'Ada',
+  roles: ['user'],
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  updatedAt: new Date('2026-01-01T00:00:00Z'),
+});
+
+const aSession = (generation = 0): SessionState => ({
+  id: SESSION_ID,
+  userId: USER_ID,
+  generation,
+  rotatedAt: new Date('2026-01-01T00:00:00Z'),
+  expiresAt: new Date('2026-01-08T00:00:00Z'),
+  roles: ['user'],
+});
+
+const PAIR: TokenPair = { accessToken: 'access', refreshToken: 'refresh', expiresIn: 900, refreshExpiresIn: 604800 };
+
+const PRINCIPAL: RefreshPrincipal = { userId: USER_ID, sessionId: SESSION_ID, generation: 3, source: 'body' };
+
+function fakeConfig(config: AllConfig): ConfigService<AllConfig, true> {
+  const get = (path: string) => path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
+  return { get } as unknown as ConfigService<AllConfig, true>;
+}
+
+function setup(env: Record<string, string> = {}) {
+  const users = {
+    create: jest.fn<(email: string, password: string, name?: string | null) => Promise<User>>().mockResolvedValue(aUser()),
+    verifyCredentials: jest
+      .fn<(email: string, password: string) => Promise<{ user: User | null; known: User | null }>>()
+      .mockResolvedValue({ user: null, known: null }),
+  };
+  const sessions = {
+    open: jest.fn<(userId: string, origin: RequestOrigin) => Promise<SessionState>>().mockResolvedValue(aSession()),
+    rotate: jest.fn<(sid: string, uid: string, generation: number, origin: RequestOrigin) => Promise<RotationResult>>(),
+    recordLoginFailed: jest.fn<(userId: string | null, origin: RequestOrigin) => Promise<void>>().mockResolvedValue(undefined),
+    close: jest.fn<(sid: string, uid: string, origin: RequestOrigin) => Promise<void>>().mockResolvedValue(undefined),
+  };
+  const tokens = { issue: jest.fn<(session: SessionState) => TokenPair>().mockReturnValue(PAIR) };
+  const service = new AuthService(
+    fakeConfig(validateEnv({ NODE_ENV: 'test', ...env })),
+    users as unknown as UsersService,
+    sessions as unknown as SessionsService,
+    tokens as unknown as TokensService,
+  );
+  return { service, users, sessions, tokens };
+}
+
+describe('AuthService', () => {
+  describe('register', () => {
+    it('creates the user, opens a session and issues its tokens', async () => {
+      const { service, users, sessions, tokens } = setup();
+
+      await expect(
+        service.register({ email: 'ada@example.com', password: 'a long passphrase', name: 'Ada' }, ORIGIN),
+      ).resolves.toEqual({ user: aUser(), tokens: PAIR });
+
+      expect(users.create).toHaveBeenCalledWith('ada@example.com', 'a long passphrase', 'Ada');
+      expect(sessions.open).toHaveBeenCalledWith(USER_ID, ORIGIN);
+      expect(tokens.issue).toHaveBeenCalledWith(aSession());
+    });
+
+    it('refuses with RegistrationClosedException (403 forbidden) when AUTH_REGISTRATION=closed, creating nothing', async () => {
+      const { service, users, sessions } = setup({ AUTH_REGISTRATION: 'closed' });
+
+      const attempt = service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN);
+
+      await expect(attempt).rejects.toBeInstanceOf(RegistrationClosedException);
+      await expect(attempt).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+      expect(users.create).not.toHaveBeenCalled();
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+
+    it('opens no session when the user cannot be created', async () => {
+      const { service, users, sessions } = setup();
+      users.create.mockRejectedValue(new Error('email taken'));
+
+      await expect(service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN)).rejects.toThrow(
+        'email taken',
+      );
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('login', () => {
+    it('opens a session and issues tokens for valid credentials', async () => {
+      const { service, users, sessions, tokens } = setup();
+      users.verifyCredentials.mockResolvedValue({ user: aUser(), known: aUser() });
+
+      await expect(service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN)).resolves.toBe(PAIR);
+
+      expect(sessions.open).toHaveBeenCalledWith(USER_ID, ORIGIN);
+      expect(tokens.issue).toHaveBeenCalledWith(aSession());
+      expect(sessions.recordLoginFailed).not.toHaveBeenCalled();
+    });
+
+    it('records login_failed against the known account and throws InvalidCredentialsException for a wrong password', async () => {
+      const { service, users, sessions, tokens } = setup();
+      users.verifyCredentials.mockResolvedValue({ user: null, known: aUser() });
+
+      const attempt = service.login({ email: 'ada@example.com', password: 'wrong' }, ORIGIN);
+
+      await expect(attempt).rejects.toBeInstanceOf(InvalidCredentialsException);
+      await expect(attempt).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
+      expect(sessions.recordLoginFailed).toHaveBeenCalledWith(USER_ID, ORIGIN);
+      expect(sessions.open).not.toHaveBeenCalled();
+      expect(tokens.issue).not.toHaveBeenCalled();
+    });
+
+    it('records login_failed without an account and throws the same exception for an unknown email', async () => {
+      const { service, sessions } = setup();
+
+      const unknownEmail = service.login({ email: 'nobody@example.com', password: 'whatever' }, ORIGIN);
+
+      await expect(unknownEmail).rejects.toBeInstanceOf(InvalidCredentialsException);
+      await expect(unknownEmail).rejects.toMatchObject({ message: new InvalidCredentialsException().message });
+      expect(sessions.recordLoginFailed).toHaveBeenCalledWith(null, ORIGIN);
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('refresh', () => {
+    it.each([
+      ['rotated', { outcome: 'rotated', session: aSession(4) }],
+      ['replayed', { outcome: 'replayed', session: aSession(4) }],
+    ] as const)('issues tokens for the current session state when %s', async (_outcome, result) => {
+      const { service, sessions, tokens } = setup();
+      sessions.rotate.mockResolvedValue(result);
+
+      await expect(service.refresh(PRINCIPAL, ORIGIN)).resolves.toBe(PAIR);
+
+      expect(sessions.rotate).toHaveBeenCalledWith(SESSION_ID, USER_ID, 3, ORIGIN);
+      expect(tokens.issue).toHaveBeenCalledWith(aSession(4));
+    });
+
+    it.each([
+      ['reused', 'refresh_token_reused', { outcome: 'reused', revokedSessionId: SESSION_ID }, RefreshTokenReusedException],
+      ['inactive', 'session_revoked', { outcome: 'inactive' }, SessionRevokedException],
+      ['invalid', 'token_invalid', { outcome: 'invalid' }, TokenInvalidException],
+    ] as const)('maps %s to a 401 %s exception and issues nothing', async (_outcome, code, result, exception) => {
+      const { service, sessions, tokens } = setup();
+      sessions.rotate.mockResolvedValue(result);
+
+      const attempt = service.refresh(PRINCIPAL, ORIGIN);
+
+      await expect(attempt).rejects.toBeInstanceOf(exception);
+      await expect(attempt).rejects.toMatchObject({ status: 401, code });
+      expect(tokens.issue).not.toHaveBeenCalled();
+    });
+
+    it('sends no WWW-Authenticate challenge on refresh failures (they are not bearer-protected routes)', async () => {
+      const { service, sessions } = setup();
+      sessions.rotate.mockResolvedValue({ outcome: 'inactive' });
+
+      await expect(service.refresh(PRINCIPAL, ORIGIN)).rejects.toMatchObject({ headers: undefined });
+    });
+  });
+
+  describe('logout', () => {
+    it('closes the session of the refresh token', async () => {
+      const { service, sessions } = setup();
+
+      await service.logout(PRINCIPAL, ORIGIN);
+
+      expect(sessions.close).toHaveBeenCalledWith(SESSION_ID, USER_ID, ORIGIN);
+    });
+  });
+});

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createTestApp, type TestApp } from './setup/create-test-app.js';
+
+type Schema = {
+  $ref?: string;
+  type?: string;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  allOf?: Schema[];
+  required?: string[];
+};
+
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
+  security?: Record<string, string[]>[];
+}
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes?: Record<string, { type: string; scheme?: string; bearerFormat?: string }>;
+  };
+}
+
+/** API.md's endpoint table: method, path as OpenAPI spells it, whether a bearer token is required, success status. */
+const ENDPOINTS = [
+  { method: 'post', path: '/api/v1/auth/register', secured: false, success: '201' },
+  { method: 'post', path: '/api/v1/auth/login', secured: false, success: '200' },
+  { method: 'post', path: '/api/v1/auth/refresh', secured: false, success: '200' },
+  { method: 'post', path: '/api/v1/auth/logout', secured: false, success: '204' },
+  { method: 'post', path: '/api/v1/auth/logout-all', secured: true, success: '200' },
+  { method: 'get', path: '/api/v1/auth/sessions', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/auth/sessions/{id}', secured: true, success: '204' },
+  { method: 'get', path: '/api/v1/auth/events', secured: true, success: '200' },
+  { method: 'get', path: '/api/v1/auth/token-info', secured: true, success: '200' },
+  { method: 'get', path: '/api/v1/users/me', secured: true, success: '200' },
+  { method: 'patch', path: '/api/v1/users/me', secured: true, success: '200' },
+  { method: 'post', path: '/api/v1/users/me/password', secured: true, success: '204' },
+  { method: 'get', path: '/api/v1/users', secured: true, success: '200' },
+  { method: 'get', path: '/.well-known/jwks.json', secured: false, success: '200' },
+  { method: 'get', path: '/health/live', secured: false, success: '200' },
+  { method: 'get', path: '/health/ready', secured: false, success: '200' },
+] as const;
+
+/** Operations that take a JSON body, and the DTO schema each should name. */
+const REQUEST_BODIES = [
+  { method: 'post', path: '/api/v1/auth/register', schema: 'RegisterDto', fields: ['email', 'password', 'name'] },
+  { method: 'post', path: '/api/v1/auth/login', schema: 'LoginDto', fields: ['email', 'password'] },
+  { method: 'post', path: '/api/v1/auth/refresh', schema: 'RefreshTokenDto', fields: ['refreshToken'] },
+  { method: 'post', path: '/api/v1/auth/logout', schema: 'RefreshTokenDto', fields: ['refreshToken'] },
+  { method: 'post', path: '/api/v1/auth/logout-all', schema: 'LogoutAllDto', fields: ['keepCurrent'] },
+  { method: 'patch', path: '/api/v1/users/me', schema: 'UpdateProfileDto', fields: ['name'] },
+  { method: 'post', path: '/api/v1/users/me/password', schema: 'ChangePasswordDto', fields: ['currentPassword', 'newPassword'] },
+] as const;
+
+/** The success body each JSON-returning API operation should document. */
+const RESPONSE_SCHEMAS = [
+  { method: 'post', path: '/api/v1/auth/register', status: '201', schema: 'RegisterResponseDto', array: false },
+  { method: 'post', path: '/api/v1/auth/login', status: '200', schema: 'TokenResponseDto', array: false },
+  { method: 'post', path: '/api/v1/auth/refresh', status: '200', schema: 'TokenResponseDto', array: false },
+  { method: 'post', path: '/api/v1/auth/logout-all', status: '200', schema: 'LogoutAllResponseDto', array: false },
+  { method: 'get', path: '/api/v1/auth/sessions', status: '200', schema: 'SessionResponseDto', array: true },
+  { method: 'get', path: '/api/v1/auth/events', status: '200', schema: 'AuthEventPageDto', array: false },
+  { method: 'get', path: '/api/v1/auth/token-info', status: '200', schema: 'TokenInfoDto', array: false },
+  { method: 'get', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
+  { method: 'patch', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
+  { method: 'get', path: '/api/v1/users', status: '200', schema: 'UserPageDto', array: false },
+] as const;
+
+const refName = (schema: Schema | undefined) => schema?.$ref?.replace('#/components/schemas/', '');
+
+describe('OpenAPI document and Swagger UI', () => {
+  let t: TestApp;
+  let doc: OpenApiDocument;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const response = await request(t.server).get('/docs-json').expect(200);
+    doc = response.body;
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const operation = (method: string, path: string): Operation => {
+    const found = doc.paths[path]?.[method];
+    if (!found) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI document`);
+    return found;
+  };
+
+  it('GET /docs-json serves an OpenAPI 3 document as JSON', async () => {
+    const response = await request(t.server).get('/docs-json').expect(200);
+
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body.openapi).toMatch(/^3\./);
+  });
+
+  const documented = () =>
+    Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+  const contract = ENDPOINTS.map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+
+  it('lists every endpoint of the contract', () => {
+    expect(documented()).toEqual(expect.arrayContaining(contract));
+  });
+
+  it('lists no endpoint outside the contract (no test-only or internal routes)', () => {
+    expect(documented().filter((endpoint) => !contract.includes(endpoint))).toEqual([]);
+  });
+
+  it('declares the bearer scheme under components.securitySchemes', () => {
+    const schemes = Object.values(doc.components.securitySchemes ?? {});
+
+    expect(schemes).toContainEqual(expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }));
+  });
+
+  it.each(ENDPOINTS.filter((endpoint) => endpoint.secured))('requires the bearer scheme on $method $path', ({ method, path }) => {
+    const [bearerName] = Object.entries(doc.components.securitySchemes ?? {}).find(([, scheme]) => scheme.scheme === 'bearer')!;
+
+    expect(operation(method, path).security).toEqual([{ [bearerName]: [] }]);
+    expect(operation(method, path).responses['401']).toBeDefined();
+  });
+
+  it.each(ENDPOINTS.filter((endpoint) => !endpoint.secured))('has no security requirement on $method $path', ({ method, path }) => {
+    const security = operation(method, path).security;
+
+    expect(security === undefined || security.length === 0).toBe(true);
+  });
+
+  it('documents 403 on the admin-only GET /api/v1/users', () => {
+    expect(operation('get', '/api/v1/users').responses['403']).toBeDefined();
+  });
+
+  it.each(REQUEST_BODIES)('documents the JSON body of $method $path ($schema)', ({ method, path, schema, fields }) => {
+    const body = operation(method, path).requestBody;
+
+    expect(refName(body?.content?.['application/json']?.schema)).toBe(schema);
+    expect(Object.keys(doc.components.schemas[schema].properties ?? {}).sort()).toEqual([...fields].sort());
+  });
+
+  it.each(RESPONSE_SCHEMAS)('documents the $status body of $method $path ($schema)', ({ method, path, status, schema, array }) => {
+    const documented = operation(method, path).responses[status]?.content?.['application/json']?.schema;
+
+    if (array) {
+      expect(documented?.type).toBe('array');
+      expect(refName(documented?.items)).toBe(schema);
+    } else {
+      expect(refName(documented)).toBe(schema);
+    }
+    expect(doc.components.schemas[schema]).toBeDefined();
+  });
+
+  it.each(ENDPOINTS.filter((endpoint) => endpoint.success === '204'))('documents 204 without a body on $method $path', ({ method, path }) => {
+    const response = operation(method, path).responses['204'];
+
+    expect(response).toBeDefined();
+    expect(response.content).toBeUndefined();
+  });
+
+  it('documents the JWKS body as { keys: [...] }', () => {
+    const schema = operation('get', '/.well-known/jwks.json').responses['200']?.content?.['application/json']?.schema;
+
+    expect(schema).toMatchObject({ type: 'object', properties: { keys: { type: 'array' } } });
+  });
+
+  it('documents the public user as exactly { id, email, name, roles, createdAt }', () => {
+    const user = doc.components.schemas.UserResponseDto;
+
+    expect(Object.keys(user.properties ?? {}).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'roles']);
+    expect(JSON.stringify(doc.components.schemas)).not.toMatch(/passwordHash|password_hash/);
+  });
+
+  it('documents the token response fields of the contract', () => {
+    const tokens = doc.components.schemas.TokenResponseDto;
+
+    expect(Object.keys(tokens.properties ?? {}).sort()).toEqual(
+      ['accessToken', 'expiresIn', 'refreshExpiresIn', 'refreshToken', 'tokenType'].sort(),
+    );
+  });
+
+  it('documents the problem document shape for errors', () => {
+    const problem = doc.components.schemas.ProblemDto;
+
+    expect(Object.keys(problem.properties ?? {})).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'code', 'errors']),
+    );
+    expect(refName(operation('patch', '/api/v1/users/me').responses['400']?.content?.['application/json']?.schema)).toBe(
+      'ProblemDto',
+    );
+  });
+
+  it('GET /docs serves the Swagger UI page', async () => {
+    const response = await request(t.server).get('/docs').expect(200);
+
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.text).toContain('Swagger UI');
+  });
+
+  describe('with SWAGGER_ENABLED=false', () => {
+    let disabled: TestApp;
+
+    beforeAll(async () => {
+      disabled = await createTestApp({ env: { SWAGGER_ENABLED: 'false' } });
+    });
+
+    afterAll(async () => {
+      await disabled.close();
+    });
+
+    it.each(['/docs', '/docs-json'])('GET %s answers 404 not_found', async (path) => {
+      const response = await request(disabled.server).get(path).expect(404);
+
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ status: 404, code: 'not_found' });
+    });
+
+    it('still serves the API itself', async () => {
+      await request(disabled.server).get('/health/live').expect(200);
+    });
+  });
+});
