@@ -210,7 +210,9 @@ function readCpuUs(pid) {
     s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
     const who = state.children.find((c) => c.pid === pid);
-    throw new Error(`${who?.name ?? 'process'} (pid ${pid}) is gone (${err.code ?? err.message}); see its logs in ${state.runDir}`);
+    throw new Error(`${who?.name ?? 'process'} (pid ${pid}) is gone (${err.code ?? err.message}); see its logs in ${state.runDir}`, {
+      cause: err,
+    });
   }
   const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
   return ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK; // utime + stime
@@ -339,7 +341,7 @@ async function startEmbeddedPostgres(runDir) {
   try {
     await withTimeout(epg.start(), 60_000, 'PostgreSQL start');
   } catch (err) {
-    throw new Error(`PostgreSQL did not start (${err?.message ?? 'exited'}); its log:\n${tail(logFile)}`);
+    throw new Error(`PostgreSQL did not start (${err?.message ?? 'exited'}); its log:\n${tail(logFile)}`, { cause: err });
   } finally {
     state.pgPid = epg.process?.pid ?? null;
   }
@@ -649,18 +651,18 @@ async function measureOnce({ round, scenario, target, t, users, opts, stats }) {
     durationS: res.duration,
     sent,
     completed,
-    reqPerSec: completed / res.duration,
+    reqPerSec: round1(completed / res.duration),
     latencyMs: latencies.summary(),
     autocannonLatencyMs: { p50: res.latency.p50, p99: res.latency.p99, avg: res.latency.average, max: res.latency.max },
     errors: { total: errorTotal, ...errors, statusCodes: res.statusCodeStats },
     chainBreaks: scenario === 'refresh' ? run.counters.chainBreaks : undefined,
     valid: errorTotal === 0 && completed > 0,
-    cpuUsPerReq: sent > 0 ? (cpu1 - cpu0) / sent : null,
-    cpuUtilPct: ((cpu1 - cpu0) / 1e6 / wallS) * 100,
-    sqlPerReq: sql && sent > 0 ? sql.total / sent : null,
+    cpuUsPerReq: sent > 0 ? round1((cpu1 - cpu0) / sent) : null,
+    cpuUtilPct: round1(((cpu1 - cpu0) / 1e6 / wallS) * 100),
+    sqlPerReq: sql && sent > 0 ? round1(sql.total / sent, 3) : null,
     sqlCalls: sql ? sql.total : null,
     sqlTop: sql ? sql.top.map((s) => ({ perReq: round1(s.calls / sent, 3), calls: s.calls, query: s.query })) : null,
-    rssMb: { start: rssStart, peak: rssPeak, end: rssEnd },
+    rssMb: { start: round1(rssStart), peak: round1(rssPeak), end: round1(rssEnd) },
   };
 }
 
@@ -687,7 +689,7 @@ function summarise(runs, opts) {
     }
     const sv = summary[s].service;
     const fl = summary[s].floor;
-    summary[s].ratio = sv && fl && fl.reqPerSec > 0 ? sv.reqPerSec / fl.reqPerSec : null;
+    summary[s].ratio = sv && fl && fl.reqPerSec > 0 ? round1(sv.reqPerSec / fl.reqPerSec, 3) : null;
   }
   return summary;
 }
@@ -949,6 +951,7 @@ async function main() {
         );
       }
     }
+    await sleep(1000); // a short idle before the end-of-round sample
     for (const tg of opts.targets) targets[tg].roundEndRssMb.push(readRssMb(targets[tg].pid));
   }
 

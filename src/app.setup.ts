@@ -1,6 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
 import { requestIdFor } from './common/request-id.js';
+import { securityHeaders } from './common/security-headers.js';
 import type { AllConfig, AppConfig } from './config/config.types.js';
 
 /** Nest must not install its own body parsers: setupApp() installs the JSON-only one. */
@@ -42,8 +42,14 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   app.enableVersioning({ type: VersioningType.URI });
 
   const fastify = app.getHttpAdapter().getInstance();
+  const headers = securityHeaders({
+    // Swagger UI needs inline styles and data: images; everything else keeps helmet's defaults.
+    contentSecurityPolicy: {
+      directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'style-src': ["'self'", "'unsafe-inline'"] },
+    },
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
+    void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh
@@ -55,12 +61,6 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     else parseJson(request, body as string, done);
   });
 
-  await app.register(fastifyHelmet, {
-    // Swagger UI needs inline styles and data: images; everything else keeps helmet's defaults.
-    contentSecurityPolicy: {
-      directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'style-src': ["'self'", "'unsafe-inline'"] },
-    },
-  });
   await app.register(fastifyCookie);
   await app.register(fastifyCors, { origin: settings.corsOrigins, credentials: true });
 

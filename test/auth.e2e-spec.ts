@@ -363,7 +363,7 @@ describe('auth (e2e)', () => {
 
       it.each([
         { case: 'text/plain', contentType: 'text/plain' },
-        { case: 'an HTML form', contentType: 'application/x-www-form-urlencoded' },
+        { case: 'HTML form', contentType: 'application/x-www-form-urlencoded' },
         { case: 'multipart', contentType: 'multipart/form-data; boundary=x' },
       ])('answers 415 unsupported_media_type for a $case body', async ({ contentType }) => {
         const input = newUser();
@@ -522,15 +522,15 @@ describe('auth (e2e)', () => {
         expect(response.headers['www-authenticate']).toBe('Bearer');
       });
 
-      it.each([
-        { case: 'a non-JWT bearer value', authorization: 'Bearer not-a-jwt' },
-        { case: 'a JWT under another scheme', authorization: 'Token eyJ.eyJ.sig' },
-      ])('answers $case with 401', async ({ authorization }) => {
-        const response = await request(t.server).get(TOKEN_INFO).set('Authorization', authorization);
+      it('answers a malformed bearer value with 401 token_invalid, and another scheme with 401 token_missing', async () => {
+        const malformed = await request(t.server).get(TOKEN_INFO).set('Authorization', 'Bearer not-a-jwt');
+        expectProblem(malformed, 401, 'token_invalid');
+        expect(malformed.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE);
 
-        expect(response.status).toBe(401);
-        expect(['token_invalid', 'token_missing']).toContain(response.body.code);
-        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+        const user = await registerUser(t);
+        const otherScheme = await request(t.server).get(TOKEN_INFO).set('Authorization', `Token ${user.accessToken}`);
+        expectProblem(otherScheme, 401, 'token_missing');
+        expect(otherScheme.headers['www-authenticate']).toBe('Bearer');
       });
 
       it('accepts an access token re-signed with the configured secret (control for the forgeries below)', async () => {

@@ -41,7 +41,7 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** Decodes a JWT's header and payload without verifying it (assertions on claims). */
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header, payload] = token.split('.').map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
   return { header, payload };
 }
 
