@@ -1,16 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { AllConfig } from './config/config.types.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
-import { requestLogging } from './common/request-logging.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -24,11 +22,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, validate: () => config }),
-        LoggerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (settings: ConfigService<AllConfig, true>) =>
-            requestLogging(settings.get('app.logLevel', { infer: true })),
-        }),
         EventEmitterModule.forRoot({ wildcard: true }),
         ScheduleModule.forRoot(),
         DatabaseModule,

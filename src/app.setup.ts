@@ -4,14 +4,17 @@ import { RequestMethod, VersioningType } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
+import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
 import { requestIdFor } from './common/request-id.js';
 import { securityHeaders } from './common/security-headers.js';
 import type { AllConfig, AppConfig } from './config/config.types.js';
 
-/** Nest must not install its own body parsers: setupApp() installs the JSON-only one. */
-export const NEST_APP_OPTIONS = { bodyParser: false } as const;
+/**
+ * Nest must not install its own body parsers (setupApp() installs the JSON-only one), and holds
+ * its start-up logs until setupApp() gives it the pino logger.
+ */
+export const NEST_APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
 
 /** The Fastify adapter: body limit, request ids, proxy trust. Shared by main.ts and the e2e suite. */
 export function createAdapter(app: AppConfig): FastifyAdapter {
@@ -30,7 +33,8 @@ export function createAdapter(app: AppConfig): FastifyAdapter {
 export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const settings = config.get('app', { infer: true });
-  app.useLogger(app.get(Logger));
+  const logger = createLogger(settings.logLevel);
+  app.useLogger(new PinoNestLogger(logger));
   app.flushLogs();
 
   app.setGlobalPrefix('api', {
@@ -52,6 +56,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
+  logRequests(fastify, logger);
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh
   // needs no dummy `{}`.
   fastify.removeAllContentTypeParsers();
@@ -61,8 +66,13 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     else parseJson(request, body as string, done);
   });
 
-  await app.register(fastifyCookie);
-  await app.register(fastifyCors, { origin: settings.corsOrigins, credentials: true });
+  // Cookies are parsed only where the refresh token is read (RefreshTokenTransport), not on
+  // every request; setting them still works everywhere.
+  await app.register(fastifyCookie, { hook: false });
+  // Without CORS_ORIGINS, browsers on other origins get no CORS headers at all.
+  if (settings.corsOrigins.length > 0) {
+    await app.register(fastifyCors, { origin: settings.corsOrigins, credentials: true });
+  }
 
   if (settings.swaggerEnabled) {
     const document = SwaggerModule.createDocument(

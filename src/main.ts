@@ -13,7 +13,6 @@ async function bootstrap(): Promise<void> {
   const config = validateEnv(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createAdapter(config.app), {
     ...NEST_APP_OPTIONS,
-    bufferLogs: true,
   });
   await setupApp(app);
   await app.listen({ port: config.app.port, host: '0.0.0.0' });

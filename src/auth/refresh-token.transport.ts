@@ -36,7 +36,8 @@ export class RefreshTokenTransport {
     if (this.usesBody && body && typeof body.refreshToken === 'string' && body.refreshToken) {
       return { token: body.refreshToken, source: 'body' };
     }
-    const cookie = this.usesCookie ? request.cookies?.[REFRESH_COOKIE] : undefined;
+    const header = this.usesCookie ? request.headers.cookie : undefined;
+    const cookie = header ? request.server.parseCookie(header)[REFRESH_COOKIE] : undefined;
     return cookie ? { token: cookie, source: 'cookie' } : undefined;
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Page } from '../common/pagination.dto.js';
+import { PreparedStatements } from '../database/prepared-statements.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevokeReason } from './entities/session.entity.js';
 import type { RequestOrigin, SessionState } from './sessions.types.js';
@@ -54,7 +55,12 @@ const toState = (row: SessionStateRow): SessionState => ({
  */
 @Injectable()
 export class SessionsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  /** Login and refresh run as named prepared statements (planned once per connection). */
+  private readonly prepared: PreparedStatements;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.prepared = new PreparedStatements(db);
+  }
 
   /**
    * Opens a session (times in whole seconds: they are the refresh token's iat/exp) and, past the
@@ -65,7 +71,8 @@ export class SessionsRepository {
     origin: RequestOrigin,
     limits: SessionLimits,
   ): Promise<{ session: SessionState; evictedIds: string[] }> {
-    const rows: (SessionStateRow & { evicted_ids: string[] | null })[] = await this.db.query(
+    const rows = await this.prepared.run<SessionStateRow & { evicted_ids: string[] | null }>(
+      'sessions_create',
       `WITH t AS (SELECT date_trunc('second', now()) AS now),
        created AS (
          INSERT INTO sessions (user_id, generation, rotated_at, expires_at, absolute_expires_at, last_used_at, ip, user_agent)
@@ -110,7 +117,8 @@ export class SessionsRepository {
     origin: RequestOrigin,
     refreshTtlSeconds: number,
   ): Promise<SessionState | undefined> {
-    const rows: SessionStateRow[] = await this.db.query(
+    const rows = await this.prepared.run<SessionStateRow>(
+      'sessions_rotate',
       `WITH rotated AS (
          UPDATE sessions s
             SET generation = s.generation + 1,
@@ -140,7 +148,8 @@ export class SessionsRepository {
     userId: string,
     graceSeconds: number,
   ): Promise<(SessionState & { active: boolean; rotatedWithinGrace: boolean }) | undefined> {
-    const rows: (SessionStateRow & { active: boolean; within_grace: boolean })[] = await this.db.query(
+    const rows = await this.prepared.run<SessionStateRow & { active: boolean; within_grace: boolean }>(
+      'sessions_find_for_refresh',
       `SELECT s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
               (s.revoked_at IS NULL AND s.expires_at > now()) AS active,
               -- From the rotation's exact time: rotated_at is truncated to whole seconds (it is the

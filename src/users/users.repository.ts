@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import { PreparedStatements } from '../database/prepared-statements.js';
 import { User, type Role } from './entities/user.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -12,17 +13,54 @@ export interface NewUser {
   roles?: Role[];
 }
 
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  name: string | null;
+  roles: Role[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const USER_COLUMNS = 'id, email, password_hash, name, roles, created_at, updated_at';
+
+const toUser = (row: UserRow | undefined): User | null =>
+  row
+    ? Object.assign(new User(), {
+        id: row.id,
+        email: row.email,
+        passwordHash: row.password_hash,
+        name: row.name,
+        roles: row.roles,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      })
+    : null;
+
 /** The only place that touches the users table. */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  /** The per-request lookups (profile, login) run as named prepared statements. */
+  private readonly prepared: PreparedStatements;
 
-  findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() db: DataSource,
+  ) {
+    this.prepared = new PreparedStatements(db);
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email });
+  async findById(id: string): Promise<User | null> {
+    const rows = await this.prepared.run<UserRow>('users_by_id', `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return toUser(rows[0]);
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const rows = await this.prepared.run<UserRow>('users_by_email', `SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [
+      email,
+    ]);
+    return toUser(rows[0]);
   }
 
   /** Inserts a user; `undefined` when the email is taken (the unique index decides, not a prior read). */
