@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AppModule } from './app.module.js';
 import { createAdapter, NEST_APP_OPTIONS, setupApp } from './app.setup.js';
 import { EnvValidationError, validateEnv } from './config/env.validation.js';
@@ -24,6 +26,8 @@ async function bootstrap(): Promise<void> {
     logger.warn('JWT secrets were generated at start: tokens will not survive a restart. Set JWT_ACCESS_SECRET and JWT_REFRESH_SECRET.');
   }
 
+  collectStartupGarbage();
+
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -35,6 +39,15 @@ async function bootstrap(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/**
+ * Start-up (module loading, metadata, migrations) leaves tens of MB of garbage that V8 would
+ * only collect under load; one full collection makes the idle footprint the live set (~7 MB less).
+ */
+function collectStartupGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 bootstrap().catch((error: unknown) => {

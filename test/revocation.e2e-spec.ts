@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createConnection } from 'node:net';
 import request, { type Response } from 'supertest';
 import { PgRevocationBroadcaster } from '../src/sessions/pg-revocation-broadcaster.js';
 import { RedisRevocationBroadcaster } from '../src/sessions/redis-revocation-broadcaster.js';
 import { RevocationBroadcaster } from '../src/sessions/revocation-broadcaster.js';
 import { bearer, claimsOf, login, refreshWith, registerUser, sessionIdOf, tokenInfo } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { redisAnswers, TEST_REDIS_URL } from './setup/redis.js';
 
 /** API.md: revocation reaches access tokens on every running instance within 1 second. */
 const PROPAGATION_LIMIT_MS = 1000;
@@ -166,23 +166,7 @@ describe('access-token revocation across two instances on one database (LISTEN/N
   });
 });
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Whether a Redis server answers PING at `url` within half a second (no auth, no TLS). */
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 6379) });
-    const settle = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(500, () => settle(false));
-    socket.once('error', () => settle(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => settle(data.toString().startsWith('+PONG')));
-  });
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 const redisAvailable = await redisAnswers(REDIS_URL);
 if (!redisAvailable) {

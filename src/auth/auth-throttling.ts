@@ -1,12 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import type { AuthConfig } from '../config/config.types.js';
+import type { AllConfig, AuthConfig } from '../config/config.types.js';
+import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+
+/** Redis counters when REDIS_URL is set (shared by all instances), else null: in-memory ones. */
+@Module({
+  providers: [
+    {
+      provide: RATE_LIMIT_STORAGE,
+      inject: [ConfigService],
+      useFactory: async (config: ConfigService<AllConfig, true>): Promise<RedisThrottlerStorage | null> => {
+        const url = config.get('redis.url', { infer: true });
+        if (!url) return null;
+        const { RedisThrottlerStorage: Storage } = await import('./redis-throttler.storage.js');
+        return new Storage(url);
+      },
+    },
+  ],
+  exports: [RATE_LIMIT_STORAGE],
+})
+export class RateLimitStorageModule {}
 
 /**
  * Two windows on the auth routes (AuthThrottlerGuard):
  * - `account`: attempts per (IP, email): THROTTLE_LOGIN_LIMIT per THROTTLE_LOGIN_TTL;
  * - `ip`: all attempts per IP, five times that (many users can share an address).
- * Counters live in memory, per instance; see README "Scaling".
+ * Counters live in Redis with REDIS_URL, else in memory per instance (README "Scaling").
  */
 export function authThrottling(auth: AuthConfig): ThrottlerModuleOptions {
   const ttl = auth.loginTtlSeconds * 1000;

@@ -8,12 +8,13 @@ import type { AllConfig } from '../config/config.types.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthSessionsController } from './auth-sessions.controller.js';
-import { authThrottling } from './auth-throttling.js';
+import { authThrottling, RATE_LIMIT_STORAGE, RateLimitStorageModule } from './auth-throttling.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwksController } from './jwks.controller.js';
+import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { RefreshTokenTransport } from './refresh-token.transport.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -27,8 +28,12 @@ import { TokensService } from './tokens.service.js';
     // Keys are passed per call by TokensService (access and refresh differ).
     JwtModule.register({}),
     ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => authThrottling(config.get('auth', { infer: true })),
+      imports: [RateLimitStorageModule],
+      inject: [ConfigService, RATE_LIMIT_STORAGE],
+      useFactory: (config: ConfigService<AllConfig, true>, storage: RedisThrottlerStorage | null) => ({
+        ...authThrottling(config.get('auth', { infer: true })),
+        ...(storage ? { storage } : {}),
+      }),
     }),
   ],
   controllers: [AuthController, AuthSessionsController, JwksController],

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { newUser } from './factories/user.factory.js';
+import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { redisAnswers, TEST_REDIS_URL } from './setup/redis.js';
+
+const THROTTLED = { THROTTLE_ENABLED: 'true', THROTTLE_LOGIN_LIMIT: '3', THROTTLE_LOGIN_TTL: '60s' };
+
+const attempt = (t: TestApp, email: string) =>
+  request(t.server).post('/api/v1/auth/login').send({ email, password: 'not-the-password-1' });
+
+describe('login rate limit per instance (in-memory counters)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: THROTTLED });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers the 4th attempt for one (IP, email) with 429, Retry-After and no credential check', async () => {
+    const { email } = newUser();
+    for (let i = 0; i < 3; i += 1) await attempt(t, email).expect(401);
+    const limited = await attempt(t, email).expect(429);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    const failures = await t.db.query(`SELECT count(*)::int AS n FROM auth_events WHERE type = 'login_failed'`);
+    expect(failures[0].n).toBe(3);
+  });
+});
+
+const redisAvailable = await redisAnswers();
+if (!redisAvailable) console.warn(`Skipping the Redis rate-limit tests: no Redis answers at ${TEST_REDIS_URL}.`);
+
+(redisAvailable ? describe : describe.skip)('login rate limit shared by two instances through Redis (REDIS_URL)', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    a = await createTestApp({ env: { ...THROTTLED, REDIS_URL: TEST_REDIS_URL } });
+    b = await createTestApp({ env: { ...THROTTLED, REDIS_URL: TEST_REDIS_URL }, db: a.db });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('counts attempts on A and B together: the 4th, on either, is 429', async () => {
+    const { email } = newUser();
+    await attempt(a, email).expect(401);
+    await attempt(b, email).expect(401);
+    await attempt(a, email).expect(401);
+    const limited = await attempt(b, email).expect(429);
+    expect(limited.body.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await attempt(a, email).expect(429);
+  });
+
+  it('keeps other accounts from the same IP unaffected', async () => {
+    const blocked = newUser().email;
+    for (let i = 0; i < 3; i += 1) await attempt(a, blocked).expect(401);
+    await attempt(b, blocked).expect(429);
+    await attempt(b, newUser().email).expect(401);
+  });
+});
