@@ -18,6 +18,8 @@
 //   --users <n>              seeded users per target                     (64)
 //   --service-entry <file>   default dist/main.js (else dist/src/main.js)
 //   --keep-logs              keep the run directory's logs (kept anyway on failure)
+//   --service-env KEY=VALUE  extra service configuration, repeatable
+//                            (e.g. --service-env ACCESS_TOKEN_REVOCATION=off)
 //   --help
 //
 // PostgreSQL: DATABASE_URL set = that server (databases bench_{service,floor,stats}_<runid>
@@ -98,6 +100,7 @@ function parseOptions() {
       users: { type: 'string', default: '64' },
       'service-entry': { type: 'string' },
       'keep-logs': { type: 'boolean', default: false },
+      'service-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -135,6 +138,13 @@ function parseOptions() {
     users: num('users', 1, true),
     serviceEntry: values['service-entry'] ?? null,
     keepLogs: values['keep-logs'],
+    serviceEnv: Object.fromEntries(
+      values['service-env'].map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--service-env takes KEY=VALUE, got "${pair}"`);
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
+    ),
   };
 }
 
@@ -735,6 +745,8 @@ function markdown(result) {
       `Node ${m.node}, PostgreSQL ${result.postgres.version} (${result.postgres.mode}); ` +
       `${result.pinning.enabled ? `servers on CPU ${result.pinning.serverCpu}, load generator on CPU ${result.pinning.loadCpu}` : 'no CPU pinning'}`,
   );
+  const extraEnv = Object.entries(opts.serviceEnv ?? {});
+  if (extraEnv.length) lines.push(`- service configuration overrides: ${extraEnv.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (!result.postgres.pgStatStatements) lines.push(`- SQL statements per request: null (${result.postgres.note})`);
   return lines.join('\n') + '\n';
 }
@@ -888,6 +900,7 @@ async function main() {
         COOKIE_SECURE: 'false',
         REFRESH_TOKEN_TRANSPORT: 'both',
         ACCESS_TOKEN_REVOCATION: 'on',
+        ...opts.serviceEnv,
       });
       args = [serviceEntry];
     } else {

@@ -61,10 +61,6 @@ export class RevocationService implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  get size(): number {
-    return this.revoked.size;
-  }
-
   private async resync(): Promise<void> {
     const rows = await this.sessions.findRevokedSince(this.retentionSeconds);
     for (const row of rows) this.remember([row.id], row.revokedAt.getTime());
