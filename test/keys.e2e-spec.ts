@@ -103,7 +103,7 @@ describe('asymmetric access-token keys', () => {
     });
 
     afterAll(async () => {
-      await t.close();
+      await t?.close();
     });
 
     it('publishes exactly the one public key, with an RFC 7638 kid and no private member', async () => {
@@ -206,7 +206,7 @@ describe('asymmetric access-token keys', () => {
     });
 
     afterAll(async () => {
-      await t.close();
+      await t?.close();
     });
 
     it('publishes the RSA public key (n, e) and signs verifiable RS256 access tokens', async () => {
@@ -257,7 +257,6 @@ describe('asymmetric access-token keys', () => {
       ['inline PEM on one line with literal \\n escapes', key.privatePem.trim().replaceAll('\n', '\\n')],
       ['inline JWK JSON', JSON.stringify(key.privateKey.export({ format: 'jwk' }))],
     ])('JWT_PRIVATE_KEY as %s signs tokens the app and the JWKS agree on', async (_case, value) => {
-      if (value.includes('\\n')) expect(value).not.toContain('\n');
       const t = await createTestApp({ env: { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: value } });
       try {
         const user = await registerUser(t);
@@ -275,105 +274,169 @@ describe('asymmetric access-token keys', () => {
     });
   });
 
+  /*
+   * @nestjs/passport registers every strategy on the process-wide `passport` singleton by name, so
+   * when several apps live in one jest process, the access token is checked by the 'jwt' strategy
+   * of the app built LAST, whichever app receives the request. Each verifying instance below is
+   * therefore built just before it is asked, and asserts both what it accepts and what it refuses.
+   * (Minting is unaffected: registration is public and TokensService belongs to its own app.)
+   */
   describe('rotation (instances on one database)', () => {
     const keyA = keyPair('P-256');
     const keyB = keyPair('P-256');
     const kidA = thumbprint(keyA.publicJwk);
     const kidB = thumbprint(keyB.publicJwk);
-    let onlyA: TestApp;
-    let bThenA: TestApp;
-    let onlyB: TestApp;
-    let aPlusPublicB: TestApp;
+    let first: TestApp;
+
+    /** Boots another instance on the first one's database, runs `work` against it, and closes it. */
+    const withInstance = async <T>(env: Record<string, string>, work: (t: TestApp) => Promise<T>): Promise<T> => {
+      const t = await createTestApp({ env, db: first.db });
+      try {
+        return await work(t);
+      } finally {
+        await t.close();
+      }
+    };
 
     beforeAll(async () => {
-      onlyA = await createTestApp({ env: asymmetricEnv('ES256', keyA.privatePem) });
-      bThenA = await createTestApp({ env: asymmetricEnv('ES256', keyB.privatePem, keyA.privatePem), db: onlyA.db });
-      onlyB = await createTestApp({ env: asymmetricEnv('ES256', keyB.privatePem), db: onlyA.db });
-      // The first rollout step: keep signing with A, already accept B (published as a JWK).
-      aPlusPublicB = await createTestApp({
-        env: { ...asymmetricEnv('ES256', keyA.privatePem), JWT_PUBLIC_KEYS: JSON.stringify(keyB.publicJwk) },
-        db: onlyA.db,
-      });
+      first = await createTestApp({ env: asymmetricEnv('ES256', keyA.privatePem) });
     });
 
     afterAll(async () => {
-      for (const t of [aPlusPublicB, onlyB, bThenA]) await t?.close();
-      await onlyA?.close();
+      await first?.close();
     });
 
-    it('the rotated instance signs with the new key B and publishes B then A', async () => {
-      const user = await registerUser(bThenA);
-      const jwks = await jwksOf(bThenA);
+    it('instance 1 signs with key A and publishes only A', async () => {
+      const user = await registerUser(first);
 
-      expect(jwks.map((jwk) => jwk.kid)).toEqual([kidB, kidA]);
-      expect(headerOf(user.accessToken)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: kidB });
-      expect(verifiesWithJwk(user.accessToken, jwks[0])).toBe(true);
-      expect(verifiesWithJwk(user.accessToken, jwks[1])).toBe(false);
-      await me(bThenA, user.accessToken).expect(200);
-      expect((await jwksOf(onlyA)).map((jwk) => jwk.kid)).toEqual([kidA]);
+      expect(headerOf(user.accessToken)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: kidA });
+      expect((await jwksOf(first)).map((jwk) => jwk.kid)).toEqual([kidA]);
     });
 
-    it('the rotated instance still accepts an access token minted with A by the old instance', async () => {
-      const user = await registerUser(onlyA);
-      expect(headerOf(user.accessToken).kid).toBe(kidA);
+    it('instance 2 with JWT_PRIVATE_KEYS=B;A signs with B, publishes B and A, and still accepts A tokens from instance 1', async () => {
+      const fromA = await registerUser(first);
 
-      const response = await me(bThenA, user.accessToken).expect(200);
+      await withInstance(asymmetricEnv('ES256', keyB.privatePem, keyA.privatePem), async (second) => {
+        const fromB = await registerUser(second);
+        const jwks = await jwksOf(second);
 
-      expect(response.body.id).toBe(user.user.id);
+        expect(jwks.map((jwk) => jwk.kid)).toEqual([kidB, kidA]);
+        for (const jwk of jwks) expect(jwk).not.toHaveProperty('d');
+        expect(headerOf(fromB.accessToken)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: kidB });
+        expect(verifiesWithJwk(fromB.accessToken, jwks[0])).toBe(true);
+        expect(verifiesWithJwk(fromB.accessToken, jwks[1])).toBe(false);
+        await me(second, fromB.accessToken).expect(200);
+        const response = await me(second, fromA.accessToken).expect(200);
+        expect(response.body.id).toBe(fromA.user.id);
+        // A key it has never been given is still refused.
+        const stranger = keyPair('P-256');
+        const forged = compactJws(
+          { ...headerOf(fromA.accessToken), kid: thumbprint(stranger.publicJwk) },
+          claimsOf(fromA.accessToken),
+          es256(stranger.privateKey),
+        );
+        expectTokenInvalid(await me(second, forged));
+      });
     });
 
-    it('a refresh token from the old instance is honoured by the rotated one, which answers with a B token', async () => {
-      const user = await registerUser(onlyA);
+    it('instance 2 honours a refresh token issued by instance 1 and answers with a B-signed access token', async () => {
+      const fromA = await registerUser(first);
 
-      const refreshed = await refreshWith(bThenA, user.refreshToken).expect(200);
+      await withInstance(asymmetricEnv('ES256', keyB.privatePem, keyA.privatePem), async (second) => {
+        const refreshed = await refreshWith(second, fromA.refreshToken).expect(200);
 
-      expect(headerOf(refreshed.body.accessToken).kid).toBe(kidB);
-      await me(bThenA, refreshed.body.accessToken).expect(200);
-    });
-
-    it('JWT_PUBLIC_KEYS lets an instance still signing with A accept B tokens before the switch', async () => {
-      const fromB = await registerUser(bThenA);
-      const jwks = await jwksOf(aPlusPublicB);
-      const signedHere = await registerUser(aPlusPublicB);
-
-      expect(jwks.map((jwk) => jwk.kid)).toEqual([kidA, kidB]);
-      for (const jwk of jwks) expect(jwk).not.toHaveProperty('d');
-      expect(headerOf(signedHere.accessToken).kid).toBe(kidA);
-      await me(aPlusPublicB, fromB.accessToken).expect(200);
-      expectTokenInvalid(await me(onlyA, fromB.accessToken));
+        expect(headerOf(refreshed.body.accessToken)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: kidB });
+        const response = await me(second, refreshed.body.accessToken).expect(200);
+        expect(response.body.id).toBe(fromA.user.id);
+      });
     });
 
     it('an instance configured with only B refuses the token minted with A', async () => {
-      const user = await registerUser(onlyA);
-      const fromB = await registerUser(onlyB);
+      const fromA = await registerUser(first);
 
-      expectTokenInvalid(await me(onlyB, user.accessToken));
-      await me(onlyB, fromB.accessToken).expect(200);
-      expect((await jwksOf(onlyB)).map((jwk) => jwk.kid)).toEqual([kidB]);
+      await withInstance(asymmetricEnv('ES256', keyB.privatePem), async (onlyB) => {
+        const fromB = await registerUser(onlyB);
+
+        expect((await jwksOf(onlyB)).map((jwk) => jwk.kid)).toEqual([kidB]);
+        expectTokenInvalid(await me(onlyB, fromA.accessToken));
+        await me(onlyB, fromB.accessToken).expect(200);
+      });
+    });
+
+    it('JWT_PUBLIC_KEYS (a JWK) lets an instance still signing with A accept B tokens; without it A alone refuses them', async () => {
+      const fromB = await withInstance(asymmetricEnv('ES256', keyB.privatePem, keyA.privatePem), (second) => registerUser(second));
+      const publicB = { ...asymmetricEnv('ES256', keyA.privatePem), JWT_PUBLIC_KEYS: JSON.stringify(keyB.publicJwk) };
+
+      await withInstance(publicB, async (t) => {
+        const signedHere = await registerUser(t);
+
+        expect((await jwksOf(t)).map((jwk) => jwk.kid)).toEqual([kidA, kidB]);
+        expect(headerOf(signedHere.accessToken).kid).toBe(kidA);
+        await me(t, fromB.accessToken).expect(200);
+        await me(t, signedHere.accessToken).expect(200);
+      });
+      await withInstance(asymmetricEnv('ES256', keyA.privatePem), async (onlyA) => {
+        expectTokenInvalid(await me(onlyA, fromB.accessToken));
+      });
     });
   });
 
   describe('start-up refusals', () => {
-    let db: TestDatabase;
+    /** Refused boots share this migrated database (no migration races); it is dropped with it. */
+    let host: TestApp;
 
     beforeAll(async () => {
-      // Failed boots never reach close(): they share one database, dropped here.
-      db = await TestDatabase.create();
+      host = await createTestApp();
     });
 
     afterAll(async () => {
-      await db?.drop();
+      await host?.close();
     });
+
+    const backends = (db: TestDatabase) =>
+      db.query<{ pid: number; state: string; query: string }>(
+        `SELECT pid, state, query FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'auth-service' AND pid <> pg_backend_pid()`,
+      );
+
+    /**
+     * Boots an app that should refuse to start and resolves to its error (undefined, after closing
+     * it, if it started). A refused boot does not stop the TypeORM DataSource that was already
+     * connecting: wait until it has finished (new connection idle after reading the migrations
+     * table), so it never races the next boot or the final DROP DATABASE.
+     */
+    const refusedBoot = async (env: Record<string, string>): Promise<Error | undefined> => {
+      const known = new Set((await backends(host.db)).map((row) => row.pid));
+      let failure: Error | undefined;
+      try {
+        const started = await createTestApp({ env, db: host.db });
+        await started.close();
+        return undefined;
+      } catch (error) {
+        failure = error as Error;
+      }
+      // Refused by validateEnv: nothing was started.
+      if (failure instanceof EnvValidationError) return failure;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const fresh = (await backends(host.db)).filter((row) => !known.has(row.pid));
+        if (fresh.length > 0 && fresh.every((row) => row.state === 'idle' && row.query.includes('"migrations"'))) break;
+        if (Date.now() > deadline) throw new Error(`refused boot did not settle: ${JSON.stringify(fresh)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return failure;
+    };
 
     it.each(['ES256', 'RS256'])('JWT_ALGORITHM=%s without JWT_PRIVATE_KEY fails validation naming JWT_PRIVATE_KEY', async (algorithm) => {
       const attempt = () => validateEnv({ NODE_ENV: 'test', JWT_ALGORITHM: algorithm, ...TEST_SECRETS });
 
       expect(attempt).toThrow(EnvValidationError);
       expect(attempt).toThrow(`JWT_PRIVATE_KEY is required with JWT_ALGORITHM=${algorithm}`);
-      await expect(createTestApp({ env: { JWT_ALGORITHM: algorithm }, db })).rejects.toThrow(/JWT_PRIVATE_KEY/);
+      // Validation runs before anything connects, so this refusal leaves nothing behind.
+      await expect(createTestApp({ env: { JWT_ALGORITHM: algorithm }, db: host.db })).rejects.toThrow(/JWT_PRIVATE_KEY/);
     });
 
-    it('JWT_ALGORITHM=EdDSA is refused at validation (jsonwebtoken lacks it)', async () => {
+    it('JWT_ALGORITHM=EdDSA is refused at validation (jsonwebtoken lacks it)', () => {
       const attempt = () =>
         validateEnv({ NODE_ENV: 'test', JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEY: keyPair('P-256').privatePem, ...TEST_SECRETS });
 
@@ -382,24 +445,27 @@ describe('asymmetric access-token keys', () => {
     });
 
     it.each([
-      ['an RSA key with ES256', 'ES256', 'RSA-2048', /key type rsa does not match JWT_ALGORITHM=ES256/],
-      ['an EC key with RS256', 'RS256', 'P-256', /key type ec does not match JWT_ALGORITHM=RS256/],
-      ['a P-384 key with ES256 (ES256 is P-256 only)', 'ES256', 'P-384', /P-384|curve/],
-      ['a 1024-bit RSA key with RS256', 'RS256', 'RSA-1024', /2048/],
-    ] as const)('refuses to start with %s', async (_case, algorithm, type, message) => {
-      const env = { JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: keyPair(type).privatePem };
+      ['an RSA key with ES256', 'ES256', 'RSA-2048', /JWT key type rsa does not match JWT_ALGORITHM=ES256/],
+      ['an EC key with RS256', 'RS256', 'P-256', /JWT key type ec does not match JWT_ALGORITHM=RS256/],
+      ['a P-384 EC key with ES256 (P-256 only)', 'ES256', 'P-384', /curve secp384r1 does not match JWT_ALGORITHM=ES256/],
+      ['a 1024-bit RSA key with RS256', 'RS256', 'RSA-1024', /1024 bits is too short for JWT_ALGORITHM=RS256/],
+    ] as const)('refuses to start with %s as JWT_PRIVATE_KEY', async (_case, algorithm, type, message) => {
+      const failure = await refusedBoot({ JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: keyPair(type).privatePem });
 
-      await expect(createTestApp({ env, db })).rejects.toThrow(message);
+      expect(failure?.message).toMatch(message);
     });
 
-    it('refuses to start when a JWT_PUBLIC_KEYS entry does not fit the algorithm', async () => {
-      const env = {
+    it.each([
+      ['an RSA JWK', () => JSON.stringify(keyPair('RSA-2048').publicJwk), /JWT key type rsa does not match JWT_ALGORITHM=ES256/],
+      ['a P-384 PEM', () => keyPair('P-384').publicKey.export({ type: 'spki', format: 'pem' }) as string, /curve secp384r1/],
+    ])('refuses to start with %s among the ES256 JWT_PUBLIC_KEYS', async (_case, publicKey, message) => {
+      const failure = await refusedBoot({
         JWT_ALGORITHM: 'ES256',
         JWT_PRIVATE_KEY: keyPair('P-256').privatePem,
-        JWT_PUBLIC_KEYS: JSON.stringify(keyPair('RSA-2048').publicJwk),
-      };
+        JWT_PUBLIC_KEYS: publicKey(),
+      });
 
-      await expect(createTestApp({ env, db })).rejects.toThrow(/key type rsa does not match JWT_ALGORITHM=ES256/);
+      expect(failure?.message).toMatch(message);
     });
   });
 });

@@ -63,6 +63,14 @@ export function loadAccessKeys(settings: JwtConfig): AccessKeys {
     if (key.asymmetricKeyType !== expectedType) {
       throw new Error(`JWT key type ${key.asymmetricKeyType} does not match JWT_ALGORITHM=${algorithm}`);
     }
+    // jsonwebtoken refuses these only when signing or verifying, so the app would start and fail every token.
+    const { namedCurve, modulusLength = 0 } = key.asymmetricKeyDetails ?? {};
+    if (algorithm === 'ES256' && namedCurve !== 'prime256v1') {
+      throw new Error(`JWT key on curve ${namedCurve} does not match JWT_ALGORITHM=ES256 (P-256 required)`);
+    }
+    if (algorithm === 'RS256' && modulusLength < 2048) {
+      throw new Error(`JWT RSA key of ${modulusLength} bits is too short for JWT_ALGORITHM=RS256 (at least 2048)`);
+    }
     const jwk = key.export({ format: 'jwk' });
     const kid = thumbprint(jwk);
     if (verificationKeys.has(kid)) continue;
