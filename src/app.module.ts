@@ -13,7 +13,8 @@ import { UsersModule } from './users/users.module.js';
 
 /**
  * The application for one validated configuration. main.ts and cli.ts pass the environment
- * through validateEnv(); the e2e suite builds several apps with their own settings in one process.
+ * through validateEnv(); the e2e suite builds apps with their own settings (see the Passport
+ * caveat in test/setup/create-test-app.ts when several run in one process).
  */
 @Module({})
 export class AppModule {

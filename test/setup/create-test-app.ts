@@ -25,6 +25,11 @@ export interface TestApp {
  * Boots the real application in-process, exactly as main.ts does (AppModule + setupApp), on a
  * fresh database migrated by the shipped migrations. `env` overrides the test defaults; pass `db`
  * to start a second instance on the same database.
+ *
+ * Caveat for several apps in one process: Passport keeps strategies in a process-wide registry,
+ * so every app verifies tokens with the strategies (keys, revocation list) of the app created
+ * last. Multi-instance suites therefore revoke on an earlier app and check on the newest one,
+ * which is a real cross-instance path (the revocation reaches it only through the broadcast).
  */
 export async function createTestApp(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestApp> {
   const db = options.db ?? (await TestDatabase.create());
