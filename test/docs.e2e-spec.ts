@@ -11,9 +11,16 @@ type Schema = {
   required?: string[];
 };
 
+interface MediaType {
+  schema?: Schema;
+  example?: unknown;
+  examples?: Record<string, { summary?: string; value: Record<string, unknown> }>;
+}
+
 interface Operation {
-  requestBody?: { content?: Record<string, { schema?: Schema }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content?: Record<string, MediaType> };
+  responses: Record<string, { description?: string; content?: Record<string, MediaType>; headers?: Record<string, unknown> }>;
   security?: Record<string, string[]>[];
 }
 
@@ -70,6 +77,22 @@ const RESPONSE_SCHEMAS = [
   { method: 'patch', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'get', path: '/api/v1/users', status: '200', schema: 'UserPageDto', array: false },
 ] as const;
+
+/** Operations that read a query string (PaginationQueryDto). */
+const QUERIES = [
+  { method: 'get', path: '/api/v1/auth/events' },
+  { method: 'get', path: '/api/v1/users' },
+] as const;
+
+/** AuthThrottlerGuard's routes. */
+const RATE_LIMITED = [
+  { method: 'post', path: '/api/v1/auth/register' },
+  { method: 'post', path: '/api/v1/auth/login' },
+  { method: 'post', path: '/api/v1/auth/refresh' },
+  { method: 'post', path: '/api/v1/auth/logout' },
+] as const;
+
+const PROBLEM_JSON = 'application/problem+json';
 
 const refName = (schema: Schema | undefined) => schema?.$ref?.replace('#/components/schemas/', '');
 
@@ -188,9 +211,120 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(Object.keys(problem.properties ?? {})).toEqual(
       expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'code', 'errors']),
     );
-    expect(refName(operation('patch', '/api/v1/users/me').responses['400']?.content?.['application/json']?.schema)).toBe(
-      'ProblemDto',
+    expect(refName(operation('patch', '/api/v1/users/me').responses['400']?.content?.[PROBLEM_JSON]?.schema)).toBe('ProblemDto');
+  });
+
+  /** Every documented 4xx/5xx response, as "METHOD path status". */
+  const errorResponses = () =>
+    Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, op]) =>
+        Object.entries(op.responses)
+          .filter(([status]) => Number(status) >= 400)
+          .map(([status, response]) => ({ name: `${method.toUpperCase()} ${path} ${status}`, status: Number(status), response })),
+      ),
     );
+
+  it('documents errors at all (the checks below are not vacuous)', () => {
+    expect(errorResponses().length).toBeGreaterThan(30);
+  });
+
+  it('documents every error response as application/problem+json with the ProblemDto schema, and only that', () => {
+    const wrong = errorResponses()
+      .filter(({ response }) => {
+        const types = Object.keys(response.content ?? {});
+        return types.length !== 1 || types[0] !== PROBLEM_JSON || refName(response.content?.[PROBLEM_JSON]?.schema) !== 'ProblemDto';
+      })
+      .map(({ name, response }) => `${name}: ${Object.keys(response.content ?? {}).join(', ') || 'no content'}`);
+
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives every error response examples whose status, type and code agree with it', () => {
+    const wrong = errorResponses().flatMap(({ name, status, response }) => {
+      const examples = Object.entries(response.content?.[PROBLEM_JSON]?.examples ?? {});
+      if (examples.length === 0) return [`${name}: no examples`];
+      return examples
+        .filter(([, { value }]) => value.status !== status || value.type !== `urn:problem-type:auth-service:${String(value.code)}` || !value.title)
+        .map(([key]) => `${name}: example ${key}`);
+    });
+
+    expect(wrong).toEqual([]);
+  });
+
+  it('documents the media type the service really answers errors with', async () => {
+    const response = await request(t.server).get('/api/v1/users/me').expect(401);
+    const mediaType = String(response.headers['content-type']).split(';')[0];
+
+    expect(mediaType).toBe(PROBLEM_JSON);
+    expect(Object.keys(operation('get', '/api/v1/users/me').responses['401'].content ?? {})).toEqual([mediaType]);
+    expect(Object.keys(operation('get', '/api/v1/users/me').responses['401'].content?.[mediaType]?.examples ?? {})).toContain(
+      response.body.code,
+    );
+  });
+
+  it.each([...REQUEST_BODIES, ...QUERIES])('documents 400 validation_failed on $method $path', ({ method, path }) => {
+    const response = operation(method, path).responses['400'];
+
+    expect(response?.description).toContain('`validation_failed`');
+    expect(refName(response?.content?.[PROBLEM_JSON]?.schema)).toBe('ProblemDto');
+  });
+
+  it.each(QUERIES)('documents the query parameters of $method $path', ({ method, path }) => {
+    const query = (operation(method, path).parameters ?? []).filter((parameter) => parameter.in === 'query').map((p) => p.name);
+
+    expect(query.sort()).toEqual(['page', 'pageSize']);
+  });
+
+  it.each(REQUEST_BODIES)('documents 415 unsupported_media_type on $method $path', ({ method, path }) => {
+    expect(operation(method, path).responses['415']?.content?.[PROBLEM_JSON]).toBeDefined();
+  });
+
+  it.each(RATE_LIMITED)('documents 429 rate_limited with Retry-After on $method $path', ({ method, path }) => {
+    const response = operation(method, path).responses['429'];
+
+    expect(response?.content?.[PROBLEM_JSON]?.examples?.rate_limited?.value).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(response?.headers?.['Retry-After']).toBeDefined();
+  });
+
+  it('documents 429 only where AuthThrottlerGuard runs', () => {
+    const limited = errorResponses()
+      .filter(({ status }) => status === 429)
+      .map(({ name }) => name.replace(/ 429$/, ''));
+
+    expect(limited.sort()).toEqual(RATE_LIMITED.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort());
+  });
+
+  /** A component schema by $ref, or the schema itself; `allOf: [{ $ref }]` (a described property) resolves too. */
+  const resolve = (schema: Schema | undefined): Schema | undefined => {
+    const ref = refName(schema) ?? refName(schema?.allOf?.[0]);
+    return ref ? doc.components.schemas[ref] : schema;
+  };
+
+  it.each(['/health/live', '/health/ready'])('documents the 200 body of GET %s', (path) => {
+    const body = resolve(operation('get', path).responses['200']?.content?.['application/json']?.schema);
+
+    expect(body?.type).toBe('object');
+    expect(Object.keys(body?.properties ?? {}).sort()).toEqual(['details', 'error', 'info', 'status']);
+    expect(body?.required).toEqual(expect.arrayContaining(['status']));
+  });
+
+  it('documents the readiness indicators: database and migrations', async () => {
+    const body = resolve(operation('get', '/health/ready').responses['200']?.content?.['application/json']?.schema);
+    const details = resolve(body?.properties?.details);
+    const served = await request(t.server).get('/health/ready').expect(200);
+
+    expect(Object.keys(details?.properties ?? {}).sort()).toEqual(['database', 'migrations']);
+    expect(Object.keys(served.body.details).sort()).toEqual(Object.keys(details?.properties ?? {}).sort());
+  });
+
+  it.each(['/health/live', '/health/ready'])('documents 503 on GET %s as a problem document', (path) => {
+    const response = operation('get', path).responses['503'];
+
+    expect(Object.keys(response?.content ?? {})).toEqual([PROBLEM_JSON]);
+  });
+
+  it.each(RESPONSE_SCHEMAS)('gives the $status body of $method $path an example', ({ method, path, status }) => {
+    expect(operation(method, path).responses[status]?.content?.['application/json']?.example).toBeDefined();
   });
 
   it('GET /docs serves the Swagger UI page', async () => {
@@ -198,6 +332,44 @@ describe('OpenAPI document and Swagger UI', () => {
 
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.text).toContain('Swagger UI');
+  });
+
+  it('serves Swagger UI under a CSP that runs its own scripts only and loads nothing from elsewhere', async () => {
+    const response = await request(t.server).get('/docs').expect(200);
+    const directives = new Map(
+      String(response.headers['content-security-policy'])
+        .split(';')
+        .map((directive) => directive.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values] as const),
+    );
+
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src-attr')).toEqual(["'none'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('default-src')).toEqual(["'self'"]);
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:']);
+    expect(directives.get('font-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    // Over plain http on any host but localhost it would send the assets to https://: a blank page.
+    expect(directives.has('upgrade-insecure-requests')).toBe(false);
+  });
+
+  it('serves the Swagger UI assets the page loads, with the same policy', async () => {
+    const page = await request(t.server).get('/docs').expect(200);
+    const assets = [...page.text.matchAll(/(?:src|href)="\.\/(docs\/[^"]+)"/g)].map(([, asset]) => `/${asset}`);
+
+    expect(assets).toEqual(expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js', '/docs/swagger-ui.css']));
+    for (const asset of assets) {
+      const response = await request(t.server).get(asset).expect(200);
+      expect(response.headers['content-security-policy']).toBe(page.headers['content-security-policy']);
+    }
+  });
+
+  it('configures Swagger UI to keep the token across reloads and to load no validator badge', async () => {
+    const init = await request(t.server).get('/docs/swagger-ui-init.js').expect(200);
+
+    expect(init.text).toMatch(/"persistAuthorization":\s*true/);
+    expect(init.text).toMatch(/"validatorUrl":\s*null/);
   });
 
   describe('with SWAGGER_ENABLED=false', () => {

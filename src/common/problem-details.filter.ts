@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from './app.exception.js';
 
 /** Problem types are URNs named after the stable `code`; clients switch on `code`. */
-const problemType = (code: string) => `urn:problem-type:auth-service:${code}`;
+export const problemType = (code: string) => `urn:problem-type:auth-service:${code}`;
 
 /** Fastify's own client errors (body parsing), surfaced by Nest as HttpExceptions with `cause.code`. */
 const FASTIFY_ERRORS: Record<string, { code: string; title: string; detail: string }> = {
