@@ -4,12 +4,17 @@ import type { AllConfig } from '../config/config.types.js';
 import { RevocationBroadcaster } from './revocation-broadcaster.js';
 import { SessionsRepository } from './sessions.repository.js';
 
-const PRUNE_EVERY_MS = 60_000;
+/**
+ * Housekeeping period: forget entries whose access tokens have all expired, and resync from the
+ * table, which bounds how long a lost broadcast (a crash between commit and publish, a
+ * publish that failed) can go unnoticed without a reconnection.
+ */
+const MAINTAIN_EVERY_MS = 60_000;
 
 /**
  * This instance's view of revoked sessions whose access tokens may still be alive, so the access
  * guard refuses them with a map lookup instead of a database read. Fed by the broadcaster,
- * resynchronised from the sessions table at start and after every reconnection. An entry is
+ * resynchronised from the sessions table at start, after every reconnection and every minute. An entry is
  * forgotten once every access token of its session has expired (access TTL + clock tolerance).
  */
 @Injectable()
@@ -18,7 +23,7 @@ export class RevocationService implements OnApplicationBootstrap, BeforeApplicat
   private readonly revoked = new Map<string, number>();
   private readonly enabled: boolean;
   private readonly retentionSeconds: number;
-  private pruneTimer?: NodeJS.Timeout;
+  private maintenanceTimer?: NodeJS.Timeout;
 
   constructor(
     config: ConfigService<AllConfig, true>,
@@ -37,11 +42,14 @@ export class RevocationService implements OnApplicationBootstrap, BeforeApplicat
       onRevoked: (ids) => this.remember(ids, Date.now()),
       onConnected: () => this.resync(),
     });
-    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS).unref();
+    this.maintenanceTimer = setInterval(() => {
+      this.prune();
+      this.resync(false).catch((error: unknown) => this.logger.warn(`Periodic resync failed: ${String(error)}`));
+    }, MAINTAIN_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.pruneTimer);
+    clearInterval(this.maintenanceTimer);
     await this.broadcaster.close();
   }
 
@@ -56,15 +64,15 @@ export class RevocationService implements OnApplicationBootstrap, BeforeApplicat
     try {
       await this.broadcaster.publish(sessionIds);
     } catch (error) {
-      // The revocation is committed; other instances catch up at their next resync.
+      // The revocation is committed; other instances catch up at their next resync (≤ 1 min).
       this.logger.error(`Could not broadcast a revocation: ${String(error)}`);
     }
   }
 
-  private async resync(): Promise<void> {
+  private async resync(announce = true): Promise<void> {
     const rows = await this.sessions.findRevokedSince(this.retentionSeconds);
     for (const row of rows) this.remember([row.id], row.revokedAt.getTime());
-    this.logger.log(`Revocation list resynchronised: ${this.revoked.size} session(s)`);
+    if (announce) this.logger.log(`Revocation list resynchronised: ${this.revoked.size} session(s)`);
   }
 
   private remember(sessionIds: string[], revokedAtMs: number): void {
