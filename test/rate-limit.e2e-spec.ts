@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
@@ -6,8 +7,18 @@ import { redisAnswers, TEST_REDIS_URL } from './setup/redis.js';
 
 const THROTTLED = { THROTTLE_ENABLED: 'true', THROTTLE_LOGIN_LIMIT: '3', THROTTLE_LOGIN_TTL: '60s' };
 
-const attempt = (t: TestApp, email: string) =>
-  request(t.server).post('/api/v1/auth/login').send({ email, password: 'not-the-password-1' });
+/** A login attempt with a wrong password, from `ip` (honoured with TRUST_PROXY=true). */
+const attempt = (t: TestApp, email: string, ip = '127.0.0.1') =>
+  request(t.server)
+    .post('/api/v1/auth/login')
+    .set('X-Forwarded-For', ip)
+    .send({ email, password: 'not-the-password-1' });
+
+/**
+ * Redis outlives a test run, so each test speaks from an address of its own: counters of an
+ * earlier run (same Redis, within the window) cannot leak into this one.
+ */
+const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
 describe('login rate limit per instance (in-memory counters)', () => {
   let t: TestApp;
@@ -41,8 +52,9 @@ if (!redisAvailable) console.warn(`Skipping the Redis rate-limit tests: no Redis
   let b: TestApp;
 
   beforeAll(async () => {
-    a = await createTestApp({ env: { ...THROTTLED, REDIS_URL: TEST_REDIS_URL } });
-    b = await createTestApp({ env: { ...THROTTLED, REDIS_URL: TEST_REDIS_URL }, db: a.db });
+    const env = { ...THROTTLED, REDIS_URL: TEST_REDIS_URL, TRUST_PROXY: 'true' };
+    a = await createTestApp({ env });
+    b = await createTestApp({ env, db: a.db });
   });
 
   afterAll(async () => {
@@ -52,19 +64,21 @@ if (!redisAvailable) console.warn(`Skipping the Redis rate-limit tests: no Redis
 
   it('counts attempts on A and B together: the 4th, on either, is 429', async () => {
     const { email } = newUser();
-    await attempt(a, email).expect(401);
-    await attempt(b, email).expect(401);
-    await attempt(a, email).expect(401);
-    const limited = await attempt(b, email).expect(429);
+    const ip = freshIp();
+    await attempt(a, email, ip).expect(401);
+    await attempt(b, email, ip).expect(401);
+    await attempt(a, email, ip).expect(401);
+    const limited = await attempt(b, email, ip).expect(429);
     expect(limited.body.code).toBe('rate_limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    await attempt(a, email).expect(429);
+    await attempt(a, email, ip).expect(429);
   });
 
   it('keeps other accounts from the same IP unaffected', async () => {
     const blocked = newUser().email;
-    for (let i = 0; i < 3; i += 1) await attempt(a, blocked).expect(401);
-    await attempt(b, blocked).expect(429);
-    await attempt(b, newUser().email).expect(401);
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) await attempt(a, blocked, ip).expect(401);
+    await attempt(b, blocked, ip).expect(429);
+    await attempt(b, newUser().email, ip).expect(401);
   });
 });
