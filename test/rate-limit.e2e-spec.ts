@@ -42,6 +42,16 @@ describe('login rate limit per instance (in-memory counters)', () => {
     const failures = await t.db.query(`SELECT count(*)::int AS n FROM auth_events WHERE type = 'login_failed'`);
     expect(failures[0].n).toBe(3);
   });
+
+  it('does not count refreshes against the login windows (everyone behind one NAT refreshes)', async () => {
+    const registered = await request(t.server).post('/api/v1/auth/register').send(newUser()).expect(201);
+    let refreshToken: string = registered.body.refreshToken;
+    // 20 > the per-IP login window (5 × 3): only the generous refresh window applies here.
+    for (let i = 0; i < 20; i += 1) {
+      const refreshed = await request(t.server).post('/api/v1/auth/refresh').send({ refreshToken }).expect(200);
+      refreshToken = refreshed.body.refreshToken;
+    }
+  });
 });
 
 const redisAvailable = await redisAnswers();

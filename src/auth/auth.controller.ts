@@ -18,6 +18,7 @@ import {
 } from '../common/problem.dto.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { CREDENTIAL_WINDOWS, REFRESH_WINDOW } from './auth-throttling.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutAllDto, LogoutAllResponseDto } from './dto/logout-all.dto.js';
@@ -88,6 +89,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @SkipThrottle(REFRESH_WINDOW)
   @UseGuards(AuthThrottlerGuard)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create an account and sign in', description: 'Opens a session for this device.' })
@@ -119,6 +121,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @SkipThrottle(REFRESH_WINDOW)
   @UseGuards(AuthThrottlerGuard)
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -144,7 +147,7 @@ export class AuthController {
 
   @Post('refresh')
   @Public()
-  @SkipThrottle({ account: true })
+  @SkipThrottle(CREDENTIAL_WINDOWS)
   @UseGuards(AuthThrottlerGuard, JwtRefreshGuard)
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -190,7 +193,7 @@ export class AuthController {
 
   @Post('logout')
   @Public()
-  @SkipThrottle({ account: true })
+  @SkipThrottle(CREDENTIAL_WINDOWS)
   @UseGuards(AuthThrottlerGuard, JwtRefreshGuard)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End this session', description: 'Revokes the session of the refresh token and clears the cookie. Idempotent.' })
