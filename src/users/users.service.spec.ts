@@ -249,7 +249,7 @@ describe('UsersService', () => {
 
       await expect(service.createOrPromoteAdmin(admin.email, 'a long passphrase')).resolves.toEqual({
         user: admin,
-        created: true,
+        outcome: 'created',
       });
       expect(repository.insert).toHaveBeenCalledWith(expect.objectContaining({ roles: ['user', 'admin'] }));
     });
@@ -260,9 +260,11 @@ describe('UsersService', () => {
 
       await expect(service.createOrPromoteAdmin('ada@example.com', 'ignored')).resolves.toMatchObject({
         user: { roles: ['user', 'admin'] },
-        created: false,
+        outcome: 'promoted',
       });
-      await service.createOrPromoteAdmin('ada@example.com', 'ignored');
+      await expect(service.createOrPromoteAdmin('ada@example.com', 'ignored')).resolves.toMatchObject({
+        outcome: 'unchanged',
+      });
 
       expect(repository.updateRoles).toHaveBeenCalledTimes(1);
       expect(repository.updateRoles).toHaveBeenCalledWith(aUser().id, ['user', 'admin']);

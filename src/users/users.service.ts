@@ -75,13 +75,15 @@ export class UsersService {
   }
 
   /** Creates an admin, or grants the role to an existing account (CLI `create-admin`). */
-  async createOrPromoteAdmin(email: string, password: string): Promise<{ user: User; created: boolean }> {
+  async createOrPromoteAdmin(
+    email: string,
+    password: string,
+  ): Promise<{ user: User; outcome: 'created' | 'promoted' | 'unchanged' }> {
     const existing = await this.users.findByEmail(email);
-    if (!existing) return { user: await this.create(email, password, null, ['user', 'admin']), created: true };
-    if (!existing.roles.includes('admin')) {
-      existing.roles = [...existing.roles, 'admin'];
-      await this.users.updateRoles(existing.id, existing.roles);
-    }
-    return { user: existing, created: false };
+    if (!existing) return { user: await this.create(email, password, null, ['user', 'admin']), outcome: 'created' };
+    if (existing.roles.includes('admin')) return { user: existing, outcome: 'unchanged' };
+    existing.roles = [...existing.roles, 'admin'];
+    await this.users.updateRoles(existing.id, existing.roles);
+    return { user: existing, outcome: 'promoted' };
   }
 }
