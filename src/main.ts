@@ -17,7 +17,7 @@ async function bootstrap(): Promise<void> {
     ...NEST_APP_OPTIONS,
   });
   await setupApp(app);
-  await app.listen({ port: config.app.port, host: '0.0.0.0' });
+  await app.listen({ port: config.app.port, host: config.app.host });
 
   const logger = new Logger('Bootstrap');
   const base = `http://localhost:${config.app.port}`;

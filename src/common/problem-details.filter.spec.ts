@@ -90,7 +90,7 @@ describe('ProblemDetailsFilter', () => {
   it('renders a custom AppException subclass by its own fields', () => {
     class TeapotException extends AppException {
       constructor() {
-        super(HttpStatus.I_AM_A_TEAPOT, 'teapot', 'I am a teapot');
+        super({ status: HttpStatus.I_AM_A_TEAPOT, code: 'teapot', title: 'I am a teapot' });
       }
     }
 

@@ -1,9 +1,15 @@
 /** EdDSA (in API.md) is refused at start-up: jsonwebtoken, under @nestjs/jwt and passport-jwt, lacks it. */
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
 export type RefreshTokenTransport = 'body' | 'cookie' | 'both';
+export type CookieSameSite = 'strict' | 'lax' | 'none';
+export type EmailVerificationMode = 'off' | 'optional' | 'required';
+/** Which refreshes write a `refresh` security event. */
+export type RefreshEventsMode = 'changes' | 'all' | 'off';
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
+  /** Interface to listen on: 127.0.0.1 unless production. */
+  host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   swaggerEnabled: boolean;
@@ -19,6 +25,8 @@ export interface DatabaseConfig {
   /** Direct (unpooled) connection for LISTEN; defaults to `url`. */
   listenUrl?: string;
   embeddedDataDir: string;
+  /** Named prepared statements for the hot paths; off behind a transaction-pooling proxy. */
+  preparedStatements: boolean;
 }
 
 export interface JwtConfig {
@@ -46,6 +54,7 @@ export interface SessionConfig {
   accessTokenRevocation: boolean;
   refreshTransport: RefreshTokenTransport;
   cookieSecure: boolean;
+  cookieSameSite: CookieSameSite;
 }
 
 export interface AuthConfig {
@@ -53,6 +62,28 @@ export interface AuthConfig {
   throttleEnabled: boolean;
   loginLimit: number;
   loginTtlSeconds: number;
+  emailVerification: EmailVerificationMode;
+  passwordResetTtlSeconds: number;
+  emailVerificationTtlSeconds: number;
+}
+
+export interface MailConfig {
+  /** Unset outside production: mails are written to the log. */
+  smtpUrl?: string;
+  from: string;
+  /** Base of the links in mails (the front end). */
+  appUrl: string;
+}
+
+export interface EventsConfig {
+  retentionSeconds: number;
+  refresh: RefreshEventsMode;
+}
+
+export interface MetricsConfig {
+  enabled: boolean;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  token?: string;
 }
 
 export interface RedisConfig {
@@ -66,4 +97,7 @@ export interface AllConfig {
   session: SessionConfig;
   auth: AuthConfig;
   redis: RedisConfig;
+  mail: MailConfig;
+  events: EventsConfig;
+  metrics: MetricsConfig;
 }

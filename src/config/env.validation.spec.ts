@@ -10,6 +10,7 @@ const PRODUCTION = {
   DATABASE_URL: 'postgres://auth@db.internal:5432/auth',
   JWT_ACCESS_SECRET: ACCESS_SECRET,
   JWT_REFRESH_SECRET: REFRESH_SECRET,
+  SMTP_URL: 'smtp://mail.internal:587',
 };
 
 /** The EnvValidationError validateEnv throws for `env` (fails the test when it does not throw one). */
@@ -58,9 +59,23 @@ describe('validateEnv', () => {
         accessTokenRevocation: true,
         refreshTransport: 'both',
         cookieSecure: true,
+        cookieSameSite: 'strict',
       });
-      expect(config.auth).toEqual({ registrationOpen: true, throttleEnabled: true, loginLimit: 10, loginTtlSeconds: 60 });
+      expect(config.auth).toEqual({
+        registrationOpen: true,
+        throttleEnabled: true,
+        loginLimit: 10,
+        loginTtlSeconds: 60,
+        emailVerification: 'optional',
+        passwordResetTtlSeconds: 3600,
+        emailVerificationTtlSeconds: 86_400,
+      });
       expect(config.redis.url).toBeUndefined();
+      expect(config.app.host).toBe('127.0.0.1');
+      expect(config.database.preparedStatements).toBe(true);
+      expect(config.mail).toEqual({ smtpUrl: undefined, from: 'no-reply@localhost', appUrl: 'http://localhost:3000' });
+      expect(config.events).toEqual({ retentionSeconds: 90 * 86_400, refresh: 'changes' });
+      expect(config.metrics).toEqual({ enabled: true, token: undefined });
     });
 
     it('generates random, distinct secrets of at least 32 bytes when none are set outside production', () => {

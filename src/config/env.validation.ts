@@ -122,6 +122,7 @@ export function validateEnv(raw: RawEnv): AllConfig {
   const config: AllConfig = {
     app: {
       nodeEnv,
+      host: str('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1'),
       port: int('PORT', 3000, 0, 65535),
       logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       swaggerEnabled: bool('SWAGGER_ENABLED', !production),
@@ -133,6 +134,7 @@ export function validateEnv(raw: RawEnv): AllConfig {
       url: databaseUrl,
       listenUrl: url('DATABASE_LISTEN_URL') ?? databaseUrl,
       embeddedDataDir: resolve(str('EMBEDDED_POSTGRES_DIR') ?? '.data/postgres'),
+      preparedStatements: bool('DATABASE_PREPARED_STATEMENTS', true, 'on', 'off'),
     },
     jwt: {
       algorithm,
@@ -154,15 +156,37 @@ export function validateEnv(raw: RawEnv): AllConfig {
       accessTokenRevocation: bool('ACCESS_TOKEN_REVOCATION', true, 'on', 'off'),
       refreshTransport: oneOf('REFRESH_TOKEN_TRANSPORT', TRANSPORTS, 'both'),
       cookieSecure: bool('COOKIE_SECURE', true),
+      cookieSameSite: oneOf('COOKIE_SAMESITE', ['strict', 'lax', 'none'] as const, 'strict'),
     },
     auth: {
       registrationOpen: oneOf('AUTH_REGISTRATION', ['open', 'closed'] as const, 'open') === 'open',
       throttleEnabled: bool('THROTTLE_ENABLED', true),
       loginLimit: int('THROTTLE_LOGIN_LIMIT', 10, 1, 1_000_000),
       loginTtlSeconds: duration('THROTTLE_LOGIN_TTL', '60s'),
+      emailVerification: oneOf('AUTH_EMAIL_VERIFICATION', ['off', 'optional', 'required'] as const, 'optional'),
+      passwordResetTtlSeconds: duration('PASSWORD_RESET_TTL', '1h'),
+      emailVerificationTtlSeconds: duration('EMAIL_VERIFICATION_TTL', '24h'),
     },
     redis: { url: url('REDIS_URL') },
+    mail: {
+      smtpUrl: url('SMTP_URL'),
+      from: str('MAIL_FROM') ?? 'no-reply@localhost',
+      appUrl: (url('APP_URL') ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    },
+    events: {
+      retentionSeconds: duration('AUTH_EVENTS_RETENTION', '90d'),
+      refresh: oneOf('AUTH_EVENTS_REFRESH', ['changes', 'all', 'off'] as const, 'changes'),
+    },
+    metrics: {
+      enabled: bool('METRICS_ENABLED', true),
+      token: str('METRICS_TOKEN'),
+    },
   };
+
+  if (production && !config.mail.smtpUrl) problems.push('SMTP_URL is required in production');
+  if (config.session.cookieSameSite === 'none' && !config.session.cookieSecure) {
+    problems.push('COOKIE_SAMESITE=none needs COOKIE_SECURE=true (browsers drop a SameSite=None cookie without Secure)');
+  }
 
   if (config.jwt.clockToleranceSeconds > 300) problems.push('JWT_CLOCK_TOLERANCE must be at most 5m');
   if (problems.length > 0) throw new EnvValidationError(problems);

@@ -3,7 +3,12 @@ import { AppException, ValidationFailedException } from '../common/app.exception
 
 export class EmailTakenException extends AppException {
   constructor() {
-    super(HttpStatus.CONFLICT, 'email_taken', 'Email already registered', 'An account with this email already exists.');
+    super({
+      status: HttpStatus.CONFLICT,
+      code: 'email_taken',
+      title: 'Email already registered',
+      detail: 'An account with this email already exists.',
+    });
   }
 }
 
