@@ -3,7 +3,7 @@ import request from 'supertest';
 import { bearer, login, makeAdmin, registerUser, type SignedIn } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 
-const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'roles'];
+const USER_KEYS = ['createdAt', 'disabled', 'email', 'id', 'name', 'roles'];
 
 interface UserRow {
   id: string;
@@ -60,6 +60,7 @@ describe('users (/api/v1/users)', () => {
         email: row.email,
         name: 'Ada Lovelace',
         roles: ['user'],
+        disabled: false,
         createdAt: row.created_at.toISOString(),
       });
       expect(JSON.stringify(response.body)).not.toContain(row.password_hash);

@@ -27,6 +27,7 @@ const aUser = (): User => ({
   passwordHash: '$argon2id$stored-hash',
   name: 'Ada',
   roles: ['user'],
+  disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-01T00:00:00Z'),
 });

@@ -4,10 +4,10 @@ import { Auth } from '../common/auth/auth.decorator.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../common/auth/principal.js';
 import { Client, type ClientContext } from '../common/client-context.decorator.js';
-import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { ApiJsonOnlyResponse, ApiValidationFailedResponse, invalidJson, validationFailed } from '../common/problem.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserListQueryDto } from './dto/user-list-query.dto.js';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto.js';
 import { UsersService } from './users.service.js';
 
@@ -16,6 +16,7 @@ const USER_EXAMPLE = {
   email: 'ada@example.com',
   name: 'Ada Lovelace',
   roles: ['user'],
+  disabled: false,
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 
@@ -79,7 +80,10 @@ export class UsersController {
 
   @Get()
   @Auth({ roles: ['admin'] })
-  @ApiOperation({ summary: 'List users (admin)', description: 'Oldest first; `pageSize` at most 100.' })
+  @ApiOperation({
+    summary: 'List users (admin)',
+    description: 'Oldest first; `pageSize` at most 100; `email` keeps the accounts whose email starts with it.',
+  })
   @ApiOkResponse({
     type: UserPageDto,
     example: {
@@ -93,8 +97,8 @@ export class UsersController {
     '`page` or `pageSize` out of range or not an integer, or an unknown query parameter',
     validationFailed({ field: 'page', message: 'page must not be less than 1' }),
   )
-  async list(@Query() query: PaginationQueryDto): Promise<UserPageDto> {
-    const page = await this.users.findPage(query.page, query.pageSize);
+  async list(@Query() query: UserListQueryDto): Promise<UserPageDto> {
+    const page = await this.users.findPage(query.page, query.pageSize, query.email);
     return { ...page, items: page.items.map((user) => UserResponseDto.from(user)) };
   }
 }

@@ -70,9 +70,17 @@ export class UsersService {
     );
   }
 
-  async findPage(page: number, pageSize: number): Promise<Page<User>> {
-    const [items, total] = await this.users.findPage(page, pageSize);
+  /** A page of accounts, oldest first; `emailPrefix` keeps the emails starting with it. */
+  async findPage(page: number, pageSize: number, emailPrefix?: string): Promise<Page<User>> {
+    const [items, total] = await this.users.findPage(page, pageSize, emailPrefix);
     return { items, total, page, pageSize };
+  }
+
+  /** The account when `password` is its password; else 400 with a field error on `currentPassword`. */
+  async checkCurrentPassword(id: string, password: string): Promise<User> {
+    const user = await this.getById(id);
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new WrongCurrentPasswordException();
+    return user;
   }
 
   /** Creates an admin, or grants the role to an existing account (CLI `create-admin`). */
