@@ -62,7 +62,7 @@ async function setup(roles: Role[]) {
       .fn<(id: string, sid: string, current: string, next: string, client: ClientContext) => Promise<void>>()
       .mockResolvedValue(undefined),
     findPage: jest
-      .fn<(page: number, pageSize: number) => Promise<Page<User>>>()
+      .fn<(page: number, pageSize: number, emailPrefix?: string) => Promise<Page<User>>>()
       .mockImplementation(async (page, pageSize) => ({ items: [aUser(), aUser({ id: 'second', email: 'b@example.com' })], total: 2, page, pageSize })),
   };
   const moduleRef = await Test.createTestingModule({
