@@ -56,12 +56,16 @@ export class AccountsRepository {
           WHERE id = $1`,
         [userId, roles, disabled],
       );
-      // Expired sessions too: an access token can outlive its session's refresh expiry.
+      // Expired sessions too: an access token can outlive its session's refresh expiry. (A CTE:
+      // TypeORM answers a bare UPDATE ... RETURNING with [rows, count], not the rows.)
       const revoked: { id: string }[] = events.includes('account_disabled')
         ? await tx.query(
-            `UPDATE sessions SET revoked_at = now(), revoke_reason = 'account_disabled'
-              WHERE user_id = $1 AND revoked_at IS NULL
-             RETURNING id`,
+            `WITH revoked AS (
+               UPDATE sessions SET revoked_at = now(), revoke_reason = 'account_disabled'
+                WHERE user_id = $1 AND revoked_at IS NULL
+               RETURNING id
+             )
+             SELECT id FROM revoked`,
             [userId],
           )
         : [];

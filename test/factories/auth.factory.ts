@@ -65,3 +65,10 @@ export function claimsOf(token: string): Record<string, unknown> {
 
 /** The session id (`sid` claim) an access or refresh token belongs to. */
 export const sessionIdOf = (token: string): string => claimsOf(token).sid as string;
+
+/** A registered user promoted to admin, signed in again so the access token carries the role. */
+export async function signInAsAdmin(t: TestApp): Promise<SignedIn> {
+  const admin = await registerUser(t);
+  await makeAdmin(t, admin.user.id);
+  return { ...admin, ...(await login(t, admin.user.email, admin.password)) };
+}
