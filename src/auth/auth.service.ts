@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { RequestOrigin } from '../sessions/sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -31,7 +31,7 @@ export class AuthService {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
 
-  async register(input: RegisterDto, origin: RequestOrigin): Promise<{ user: User; tokens: TokenPair }> {
+  async register(input: RegisterDto, origin: ClientContext): Promise<{ user: User; tokens: TokenPair }> {
     if (!this.registrationOpen) throw new RegistrationClosedException();
     const user = await this.users.create(input.email, input.password, input.name);
     const session = await this.sessions.open(user.id, origin);
@@ -39,7 +39,7 @@ export class AuthService {
   }
 
   /** Same answer and the same argon2id cost for an unknown email and a wrong password. */
-  async login(input: LoginDto, origin: RequestOrigin): Promise<TokenPair> {
+  async login(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
     const { user, known } = await this.users.verifyCredentials(input.email, input.password);
     if (!user) {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
@@ -48,7 +48,7 @@ export class AuthService {
     return this.tokens.issue(await this.sessions.open(user.id, origin));
   }
 
-  async refresh(principal: RefreshPrincipal, origin: RequestOrigin): Promise<TokenPair> {
+  async refresh(principal: RefreshPrincipal, origin: ClientContext): Promise<TokenPair> {
     const result = await this.sessions.rotate(principal.sessionId, principal.userId, principal.generation, origin);
     switch (result.outcome) {
       case 'rotated':
@@ -63,7 +63,7 @@ export class AuthService {
     }
   }
 
-  logout(principal: RefreshPrincipal, origin: RequestOrigin): Promise<void> {
+  logout(principal: RefreshPrincipal, origin: ClientContext): Promise<void> {
     return this.sessions.close(principal.sessionId, principal.userId, origin);
   }
 }

@@ -1,12 +1,12 @@
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth/public.decorator.js';
-import { TokensService } from './tokens.service.js';
+import { JwtKeys } from './jwt-keys.js';
 
 @ApiTags('auth')
 @Controller({ path: '.well-known', version: VERSION_NEUTRAL })
 export class JwksController {
-  constructor(private readonly tokens: TokensService) {}
+  constructor(private readonly keys: JwtKeys) {}
 
   @Get('jwks.json')
   @Public()
@@ -50,6 +50,6 @@ export class JwksController {
     },
   })
   jwks(): { keys: object[] } {
-    return { keys: this.tokens.access.jwks };
+    return { keys: this.keys.access.jwks };
   }
 }

@@ -3,6 +3,8 @@ import type { Role } from '../../users/entities/user.entity.js';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const REFRESH_TOKEN_TYPE = 'rt+jwt';
 
+export type TokenKind = 'access' | 'refresh';
+
 export interface AccessTokenClaims {
   iss: string;
   aud: string;
@@ -25,11 +27,9 @@ export interface RefreshTokenClaims {
   exp: number;
 }
 
-/** The verified holder of a refresh token. */
+/** The verified holder of a refresh token: whose session, and which generation of its token. */
 export interface RefreshPrincipal {
   userId: string;
   sessionId: string;
   generation: number;
-  /** Where the token came from: cookie-authenticated requests get the CSRF rule. */
-  source: 'body' | 'cookie';
 }
