@@ -7,13 +7,8 @@ import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from '../sessions/sessions.types.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
-import {
-  InvalidCredentialsException,
-  RefreshTokenReusedException,
-  RegistrationClosedException,
-  SessionRevokedException,
-  TokenInvalidException,
-} from './auth.exceptions.js';
+import { InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import { AuthService } from './auth.service.js';
 import type { TokenPair, TokensService } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';

@@ -5,13 +5,8 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import {
-  InvalidCredentialsException,
-  RefreshTokenReusedException,
-  RegistrationClosedException,
-  SessionRevokedException,
-  TokenInvalidException,
-} from './auth.exceptions.js';
+import { InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { TokensService, type TokenPair } from './tokens.service.js';

@@ -6,13 +6,12 @@ import { Strategy } from 'passport-jwt';
 import type { AllConfig, JwtAlgorithm } from '../config/config.types.js';
 import { ROLES } from '../users/entities/user.entity.js';
 import { AppException } from '../common/app.exception.js';
-import { TokenInvalidException, TokenMissingException } from './auth.exceptions.js';
+import { TokenInvalidException, TokenMissingException, type TokenKind } from '../common/auth/token.exceptions.js';
 import { JwtKeys } from './jwt-keys.js';
 import {
   ACCESS_TOKEN_TYPE,
   REFRESH_TOKEN_TYPE,
   type AccessTokenClaims,
-  type TokenKind,
   type RefreshPrincipal,
 } from './types/token-claims.js';
 

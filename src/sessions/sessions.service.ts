@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { NotFoundException } from '../common/app.exception.js';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, SessionConfig } from '../config/config.types.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
 import { securityEventName, SecurityEvent } from './security-events.js';
+import { SessionNotFoundException } from './sessions.exceptions.js';
 import { SessionsRepository, type ActiveSessionRow, type EventRow } from './sessions.repository.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from './sessions.types.js';
@@ -78,7 +78,7 @@ export class SessionsService {
   /** Revokes one of the user's active sessions; 404 when it is not one. */
   async revokeOwn(sessionId: string, userId: string, origin: ClientContext): Promise<void> {
     if (!(await this.sessions.revoke(sessionId, userId, 'revoked', 'session_revoked', origin))) {
-      throw new NotFoundException('No active session with this id.');
+      throw new SessionNotFoundException();
     }
     await this.revocations.publish([sessionId]);
     this.emit('session_revoked', userId, sessionId, origin);

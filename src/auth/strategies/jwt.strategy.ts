@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
 import type { AuthenticatedUser } from '../../common/auth/principal.js';
 import { RevocationService } from '../../sessions/revocation.service.js';
-import { SessionRevokedException } from '../auth.exceptions.js';
+import { SessionRevokedException } from '../../common/auth/token.exceptions.js';
 import { AccessTokenVerifier, VerifyingStrategy } from '../token-verifier.js';
 import type { AccessTokenClaims } from '../types/token-claims.js';
 

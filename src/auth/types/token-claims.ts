@@ -3,8 +3,6 @@ import type { Role } from '../../users/entities/user.entity.js';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const REFRESH_TOKEN_TYPE = 'rt+jwt';
 
-export type TokenKind = 'access' | 'refresh';
-
 export interface AccessTokenClaims {
   iss: string;
   aud: string;
