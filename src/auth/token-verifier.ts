@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual, verify as verifySignature, type KeyObject,
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-jwt';
 import type { AllConfig, JwtAlgorithm } from '../config/config.types.js';
-import { ROLES } from '../users/entities/user.entity.js';
+import { ROLES } from '../common/auth/role.js';
 import { AppException } from '../common/app.exception.js';
 import { TokenInvalidException, TokenMissingException, type TokenKind } from '../common/auth/token.exceptions.js';
 import { JwtKeys } from './jwt-keys.js';

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Role } from '../../users/entities/user.entity.js';
+import type { Role } from './role.js';
 import { ForbiddenException } from '../app.exception.js';
 import { ApiProblems } from '../problem.dto.js';
 import { SessionRevokedException, TokenInvalidException, TokenMissingException } from './token.exceptions.js';
