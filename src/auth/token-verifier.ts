@@ -155,7 +155,7 @@ export class RefreshTokenVerifier extends TokenVerifier<RefreshPrincipal> {
  * passport-jwt 4 verifies every token through its static `Strategy.JwtVerifier` (jsonwebtoken,
  * which decodes the header twice before a key callback could look at it); it has no
  * per-strategy option. A strategy whose key is a TokenVerifier is verified by it instead; any
- * other passport-jwt strategy still goes to jsonwebtoken.
+ * other passport-jwt strategy still goes to jsonwebtoken. Benchmark scenarios: `verify`, `refresh`.
  */
 type PassportJwtVerify = (token: string, key: unknown, options: unknown, done: (error: Error | null, claims?: object) => void) => void;
 const passportJwt = Strategy as unknown as { JwtVerifier: PassportJwtVerify };
