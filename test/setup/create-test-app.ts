@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { createAdapter, NEST_APP_OPTIONS, setupApp } from '../../src/app.setup.js';
@@ -57,4 +58,38 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
       if (ownsDatabase) await db.drop();
     },
   };
+}
+
+/**
+ * One app for the enclosing `describe`: booted in its beforeAll, closed in its afterAll. The
+ * returned object stands for that app inside the tests (reading it earlier throws).
+ */
+export function useTestApp(options: { env?: Record<string, string> } = {}): TestApp {
+  return useTestApps(1, options)[0];
+}
+
+/**
+ * `count` instances on one database for the enclosing `describe` (the first owns it), closed
+ * newest first. The newest checks every access token (see the caveat on createTestApp).
+ */
+export function useTestApps(count: number, options: { env?: Record<string, string> } = {}): TestApp[] {
+  const booted: TestApp[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < count; i += 1) booted.push(await createTestApp({ ...options, db: booted[0]?.db }));
+  });
+  afterAll(async () => {
+    for (const instance of booted.splice(0).reverse()) await instance.close();
+  });
+  return Array.from({ length: count }, (_, i) => suiteApp(() => booted[i]));
+}
+
+/** Stands for an app that a hook boots later: reading it before then throws. */
+function suiteApp(current: () => TestApp | undefined): TestApp {
+  return new Proxy({} as TestApp, {
+    get(_target, key) {
+      const instance = current();
+      if (!instance) throw new Error('the suite app is read before its beforeAll booted it');
+      return instance[key as keyof TestApp];
+    },
+  });
 }
