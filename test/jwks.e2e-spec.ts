@@ -7,7 +7,7 @@ import request from 'supertest';
 import { claimsOf, headerOf, refreshWith, registerUser } from './factories/auth.factory.js';
 import { b64url, compactJws, es256, hmac } from './factories/jwt.factory.js';
 import { expectTokenInvalid, jwksOf, keyPair, me, thumbprint, verifiesWithJwk } from './factories/keys.factory.js';
-import { createTestApp, TEST_SECRETS, useTestApp, type TestApp } from './setup/create-test-app.js';
+import { BOOT_TIMEOUT_MS, createTestApp, TEST_SECRETS, useTestApp, type TestApp } from './setup/create-test-app.js';
 
 describe('GET /.well-known/jwks.json', () => {
   const t = useTestApp();
@@ -181,6 +181,6 @@ describe('asymmetric access-token keys', () => {
       } finally {
         await t.close();
       }
-    });
+    }, BOOT_TIMEOUT_MS);
   });
 });

@@ -13,6 +13,9 @@ export const TEST_SECRETS = {
   JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789abcdef012345678',
 };
 
+/** Upper bound for booting (or closing) one app in a jest hook or test. */
+export const BOOT_TIMEOUT_MS = 30_000;
+
 export interface TestApp {
   app: NestFastifyApplication;
   /** The underlying Node server, for supertest: `request(t.server)`. */
@@ -74,12 +77,13 @@ export function useTestApp(options: { env?: Record<string, string> } = {}): Test
  */
 export function useTestApps(count: number, options: { env?: Record<string, string> } = {}): TestApp[] {
   const booted: TestApp[] = [];
+  // Booting is not what these suites time, and a busy machine can take seconds per app.
   beforeAll(async () => {
     for (let i = 0; i < count; i += 1) booted.push(await createTestApp({ ...options, db: booted[0]?.db }));
-  });
+  }, BOOT_TIMEOUT_MS * count);
   afterAll(async () => {
     for (const instance of booted.splice(0).reverse()) await instance.close();
-  });
+  }, BOOT_TIMEOUT_MS * count);
   return Array.from({ length: count }, (_, i) => suiteApp(() => booted[i]));
 }
 
