@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { bearer, login, refreshWith, registerUser, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
+import { bearer, login, refreshWith, refusedWithin, registerUser, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
-import { waitFor } from './setup/wait.js';
 
 describe('admin: disabling accounts and the last active admin', () => {
   let t: TestApp;
@@ -29,12 +28,6 @@ describe('admin: disabling accounts and the last active admin', () => {
       (row) => row.id,
     );
 
-  const refusedWithin1s = async (accessToken: string) =>
-    waitFor(async () => {
-      const response = await tokenInfo(t, accessToken);
-      return response.status === 401 ? response : undefined;
-    }, 1000);
-
   describe('disable and enable', () => {
     let admin: SignedIn;
 
@@ -56,7 +49,7 @@ describe('admin: disabling accounts and the last active admin', () => {
       );
       expect(sessions).toHaveLength(2);
       for (const session of sessions) expect(session).toEqual({ revoked_at: expect.any(Date), revoke_reason: 'account_disabled' });
-      for (const token of [target.accessToken, second.accessToken]) expectProblem(await refusedWithin1s(token), 401, 'session_revoked');
+      for (const token of [target.accessToken, second.accessToken]) expectProblem(await refusedWithin(t, token, 1000), 401, 'session_revoked');
       for (const token of [target.refreshToken, second.refreshToken]) expectProblem(await refreshWith(t, token), 401, 'session_revoked');
       const [event] = await t.db.query(`SELECT actor_id, ip, user_agent FROM auth_events WHERE user_id = $1 AND type = 'account_disabled'`, [
         target.user.id,

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, login, registerUser, sessionIdOf, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
+import { bearer, login, refusedWithin, registerUser, sessionIdOf, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
-import { waitFor } from './setup/wait.js';
 
 const SESSION_KEYS = ['createdAt', 'current', 'expiresAt', 'id', 'ip', 'lastUsedAt', 'userAgent'];
 
@@ -168,11 +167,7 @@ describe('admin: users (/api/v1/users/:id)', () => {
       ]);
       expect(sessions.map((row) => row.revoke_reason)).toEqual(['logout_all', 'logout_all']);
       for (const token of [target.accessToken, second.accessToken]) {
-        const refused = await waitFor(async () => {
-          const info = await tokenInfo(t, token);
-          return info.status === 401 ? info : undefined;
-        }, 1000);
-        expectProblem(refused, 401, 'session_revoked');
+        expectProblem(await refusedWithin(t, token, 1000), 401, 'session_revoked');
       }
       expect((await eventsOf(target.user.id)).at(-1)).toEqual({ type: 'logout_all', actor_id: admin.user.id, ip: null, user_agent: null });
       // The account stays usable: it can sign in again; nothing is left to revoke.

@@ -48,6 +48,12 @@ const ENDPOINTS = [
   { method: 'patch', path: '/api/v1/users/me', secured: true, success: '200' },
   { method: 'post', path: '/api/v1/users/me/password', secured: true, success: '204' },
   { method: 'get', path: '/api/v1/users', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/users/me', secured: true, success: '204' },
+  { method: 'get', path: '/api/v1/users/{id}', secured: true, success: '200' },
+  { method: 'patch', path: '/api/v1/users/{id}', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/users/{id}', secured: true, success: '204' },
+  { method: 'get', path: '/api/v1/users/{id}/sessions', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/users/{id}/sessions', secured: true, success: '200' },
   { method: 'get', path: '/.well-known/jwks.json', secured: false, success: '200' },
   { method: 'get', path: '/health/live', secured: false, success: '200' },
   { method: 'get', path: '/health/ready', secured: false, success: '200' },
@@ -62,6 +68,8 @@ const REQUEST_BODIES = [
   { method: 'post', path: '/api/v1/auth/logout-all', schema: 'LogoutAllDto', fields: ['keepCurrent'] },
   { method: 'patch', path: '/api/v1/users/me', schema: 'UpdateProfileDto', fields: ['name'] },
   { method: 'post', path: '/api/v1/users/me/password', schema: 'ChangePasswordDto', fields: ['currentPassword', 'newPassword'] },
+  { method: 'delete', path: '/api/v1/users/me', schema: 'DeleteAccountDto', fields: ['currentPassword'] },
+  { method: 'patch', path: '/api/v1/users/{id}', schema: 'AdminUpdateUserDto', fields: ['roles', 'disabled'] },
 ] as const;
 
 /** The success body each JSON-returning API operation should document. */
@@ -76,6 +84,10 @@ const RESPONSE_SCHEMAS = [
   { method: 'get', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'patch', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'get', path: '/api/v1/users', status: '200', schema: 'UserPageDto', array: false },
+  { method: 'get', path: '/api/v1/users/{id}', status: '200', schema: 'UserResponseDto', array: false },
+  { method: 'patch', path: '/api/v1/users/{id}', status: '200', schema: 'UserResponseDto', array: false },
+  { method: 'get', path: '/api/v1/users/{id}/sessions', status: '200', schema: 'SessionResponseDto', array: true },
+  { method: 'delete', path: '/api/v1/users/{id}/sessions', status: '200', schema: 'LogoutAllResponseDto', array: false },
 ] as const;
 
 /** Operations that read a query string (PaginationQueryDto). */
@@ -193,7 +205,7 @@ describe('OpenAPI document and Swagger UI', () => {
   it('documents the public user as exactly { id, email, name, roles, createdAt }', () => {
     const user = doc.components.schemas.UserResponseDto;
 
-    expect(Object.keys(user.properties ?? {}).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'roles']);
+    expect(Object.keys(user.properties ?? {}).sort()).toEqual(['createdAt', 'disabled', 'email', 'id', 'name', 'roles']);
     expect(JSON.stringify(doc.components.schemas)).not.toMatch(/passwordHash|password_hash/);
   });
 

@@ -5,7 +5,7 @@ import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../common/auth/principal.js';
 import { UuidParam } from '../common/uuid-param.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
-import { ApiChangeUser, ApiDeleteMe, ApiDeleteUser, ApiGetUser, ApiRevokeUserSessions, ApiUserSessions } from './accounts.docs.js';
+import { ChangeUserDocs, DeleteMeDocs, DeleteUserDocs, GetUserDocs, RevokeUserSessionsDocs, UserSessionsDocs } from './accounts.docs.js';
 import { AccountsService } from './accounts.service.js';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
@@ -21,21 +21,21 @@ export class AccountsController {
   @Delete('me')
   @Auth()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiDeleteMe()
+  @DeleteMeDocs()
   async deleteMe(@CurrentUser() caller: AuthenticatedUser, @Body() body: DeleteAccountDto): Promise<void> {
     await this.accounts.deleteOwn(caller.id, body.currentPassword);
   }
 
   @Get(':id')
   @Auth({ roles: ['admin'] })
-  @ApiGetUser()
+  @GetUserDocs()
   async get(@UuidParam() id: string): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.accounts.get(id));
   }
 
   @Patch(':id')
   @Auth({ roles: ['admin'] })
-  @ApiChangeUser()
+  @ChangeUserDocs()
   async change(
     @CurrentUser() admin: AuthenticatedUser,
     @UuidParam() id: string,
@@ -47,14 +47,14 @@ export class AccountsController {
   @Delete(':id')
   @Auth({ roles: ['admin'] })
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiDeleteUser()
+  @DeleteUserDocs()
   async delete(@CurrentUser() admin: AuthenticatedUser, @UuidParam() id: string): Promise<void> {
     await this.accounts.deleteByAdmin(id, admin.id);
   }
 
   @Get(':id/sessions')
   @Auth({ roles: ['admin'] })
-  @ApiUserSessions()
+  @UserSessionsDocs()
   async sessions(@UuidParam() id: string): Promise<SessionResponseDto[]> {
     const sessions = await this.accounts.sessionsOf(id);
     return sessions.map((session) => ({ ...session, current: false }));
@@ -62,7 +62,7 @@ export class AccountsController {
 
   @Delete(':id/sessions')
   @Auth({ roles: ['admin'] })
-  @ApiRevokeUserSessions()
+  @RevokeUserSessionsDocs()
   async revokeSessions(@CurrentUser() admin: AuthenticatedUser, @UuidParam() id: string): Promise<LogoutAllResponseDto> {
     return { revoked: await this.accounts.revokeAllSessions(id, admin.id) };
   }

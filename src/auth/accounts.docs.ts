@@ -1,28 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
-import { NotFoundException, ValidationFailedException, type AppException } from '../common/app.exception.js';
-import {
-  ApiJsonOnlyResponse,
-  ApiProblemResponse,
-  ApiValidationFailedResponse,
-  invalidJson,
-  validationFailed,
-  type ProblemExample,
-} from '../common/problem.dto.js';
+import { NO_SUCH_USER } from '../users/users.exceptions.js';
+import { NotFoundException } from '../common/app.exception.js';
+import { INVALID_UUID } from '../common/uuid-param.decorator.js';
+import { ApiJsonOnlyResponse, ApiProblems, ApiValidationFailedResponse, fieldErrors, INVALID_JSON } from '../common/problem.dto.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { WrongCurrentPasswordException } from '../users/users.exceptions.js';
 import { LastActiveAdminException } from './auth.exceptions.js';
 import { LogoutAllResponseDto } from './dto/logout-all.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 
-/** A problem example worded by the exception the service throws. */
-const example = (exception: AppException, name?: string): ProblemExample => ({
-  name,
-  code: exception.code,
-  title: exception.title,
-  detail: exception.detail,
-  errors: exception.errors,
-});
+/** OpenAPI of AccountsController, one composed decorator per handler; the errors come from the exceptions. */
 
 const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
 const USER = {
@@ -34,27 +22,27 @@ const USER = {
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 
-const IdParam = () =>
+const IdParamDocs = () =>
   applyDecorators(
     ApiParam({ name: 'id', format: 'uuid', example: USER_ID }),
-    ApiValidationFailedResponse('`id` is not a UUID', example(new ValidationFailedException([{ field: 'id', message: 'id must be a UUID' }]))),
+    ApiValidationFailedResponse('`id` is not a UUID', INVALID_UUID('id')),
   );
 
 const UserNotFound = () =>
-  ApiProblemResponse(404, 'No account with this id (`not_found`).', [example(new NotFoundException('The user does not exist.'))]);
+  ApiProblems(404, 'No account with this id (`not_found`).', [new NotFoundException(NO_SUCH_USER)]);
 
 const LastAdminConflict = (what: string) =>
-  ApiProblemResponse(409, `${what} would leave no active admin (\`conflict\`).`, [example(new LastActiveAdminException())]);
+  ApiProblems(409, `${what} would leave no active admin (\`conflict\`).`, [LastActiveAdminException]);
 
-export const ApiGetUser = () =>
+export const GetUserDocs = () =>
   applyDecorators(
     ApiOperation({ summary: 'One account (admin)' }),
-    IdParam(),
+    IdParamDocs(),
     ApiOkResponse({ type: UserResponseDto, example: USER }),
     UserNotFound(),
   );
 
-export const ApiChangeUser = () =>
+export const ChangeUserDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Change an account’s roles or disable it (admin)',
@@ -64,20 +52,21 @@ export const ApiChangeUser = () =>
         '(`roles_changed`, `account_disabled`, `account_enabled`) with the acting admin as `actorId`. ' +
         'New roles reach the account’s access tokens at its next refresh.',
     }),
-    IdParam(),
+    IdParamDocs(),
     ApiOkResponse({ type: UserResponseDto, example: { ...USER, disabled: true } }),
     ApiValidationFailedResponse(
       'Malformed id, invalid roles or an unknown field',
-      example(new ValidationFailedException([{ field: 'roles', message: 'each value in roles must be one of the following values: user, admin' }]), 'unknown_role'),
-      { name: 'field_not_allowed', ...validationFailed({ field: 'email', message: 'email is not allowed' }) },
-      invalidJson,
+      INVALID_UUID('id'),
+      ['unknown_role', fieldErrors({ field: 'roles', message: 'each value in roles must be one of the following values: user, admin' })],
+      ['field_not_allowed', fieldErrors({ field: 'email', message: 'email is not allowed' })],
+      INVALID_JSON,
     ),
     ApiJsonOnlyResponse(),
     UserNotFound(),
     LastAdminConflict('Disabling or demoting the last active admin'),
   );
 
-export const ApiDeleteUser = () =>
+export const DeleteUserDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Delete an account (admin)',
@@ -86,16 +75,16 @@ export const ApiDeleteUser = () =>
         'tokens are refused within a second, its security events stay without IP or user agent (plus `account_deleted` ' +
         'naming the admin), and the email can register again.',
     }),
-    IdParam(),
+    IdParamDocs(),
     ApiNoContentResponse({ description: 'Deleted.' }),
     UserNotFound(),
     LastAdminConflict('Deleting the last active admin'),
   );
 
-export const ApiUserSessions = () =>
+export const UserSessionsDocs = () =>
   applyDecorators(
     ApiOperation({ summary: 'An account’s active sessions (admin)', description: 'Most recently used first; `current` is always false.' }),
-    IdParam(),
+    IdParamDocs(),
     ApiOkResponse({
       type: [SessionResponseDto],
       example: [
@@ -113,18 +102,18 @@ export const ApiUserSessions = () =>
     UserNotFound(),
   );
 
-export const ApiRevokeUserSessions = () =>
+export const RevokeUserSessionsDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Sign an account out everywhere (admin)',
       description: 'Revokes every active session (access tokens refused within a second); records `logout_all` naming the admin.',
     }),
-    IdParam(),
+    IdParamDocs(),
     ApiOkResponse({ type: LogoutAllResponseDto, example: { revoked: 2 } }),
     UserNotFound(),
   );
 
-export const ApiDeleteMe = () =>
+export const DeleteMeDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Delete the caller’s account',
@@ -136,9 +125,9 @@ export const ApiDeleteMe = () =>
     ApiNoContentResponse({ description: 'Deleted.' }),
     ApiValidationFailedResponse(
       'Wrong current password, or an invalid body',
-      example(new WrongCurrentPasswordException(), 'wrong_current_password'),
-      { name: 'field_not_allowed', ...validationFailed({ field: 'reason', message: 'reason is not allowed' }) },
-      invalidJson,
+      ['wrong_current_password', new WrongCurrentPasswordException()],
+      ['field_not_allowed', fieldErrors({ field: 'reason', message: 'reason is not allowed' })],
+      INVALID_JSON,
     ),
     ApiJsonOnlyResponse(),
     LastAdminConflict('Deleting the last active admin'),

@@ -8,11 +8,10 @@ import { securityEventName, SecurityEvent } from '../sessions/security-events.js
 import type { ActiveSessionRow } from '../sessions/sessions.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { User } from '../users/entities/user.entity.js';
+import { NO_SUCH_USER } from '../users/users.exceptions.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountsRepository, type AccountChange } from './accounts.repository.js';
 import { LastActiveAdminException } from './auth.exceptions.js';
-
-const NO_SUCH_USER = 'The user does not exist.';
 
 /**
  * Account administration and removal: the admin routes on /users/:id and DELETE /users/me. Lives

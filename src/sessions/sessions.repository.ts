@@ -5,7 +5,8 @@ import type { Page } from '../common/pagination.dto.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevokeReason } from './entities/session.entity.js';
-import type { RequestOrigin, SessionState } from './sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { SessionState } from './sessions.types.js';
 
 interface SessionStateRow {
   id: string;
@@ -71,7 +72,7 @@ export class SessionsRepository {
    */
   async create(
     userId: string,
-    origin: RequestOrigin,
+    origin: ClientContext,
     limits: SessionLimits,
   ): Promise<{ session: SessionState; evictedIds: string[] } | undefined> {
     const rows = await this.prepared.run<SessionStateRow & { evicted_ids: string[] | null }>(
@@ -121,7 +122,7 @@ export class SessionsRepository {
     sessionId: string,
     userId: string,
     generation: number,
-    origin: RequestOrigin,
+    origin: ClientContext,
     refreshTtlSeconds: number,
   ): Promise<SessionState | undefined> {
     const rows = await this.prepared.run<SessionStateRow>(
@@ -180,7 +181,7 @@ export class SessionsRepository {
     userId: string,
     reason: RevokeReason,
     eventType: AuthEventType,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<boolean> {
     const ids = await this.revokeWhere(`id = $1 AND user_id = $2`, [sessionId, userId], reason, eventType, origin);
     return ids.length > 0;
@@ -192,7 +193,7 @@ export class SessionsRepository {
     keepSessionId: string | null,
     reason: RevokeReason,
     eventType: AuthEventType | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<string[]> {
     return this.revokeWhere(
       `user_id = $1 AND id IS DISTINCT FROM $2`,
@@ -208,7 +209,7 @@ export class SessionsRepository {
     params: unknown[],
     reason: RevokeReason,
     eventType: AuthEventType | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<string[]> {
     const n = params.length;
     const rows: { id: string }[] = await this.db.query(
@@ -251,7 +252,7 @@ export class SessionsRepository {
     type: AuthEventType,
     userId: string | null,
     sessionId: string | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<void> {
     // The key-share lock stands in for a foreign key (events outlive their account): an event
     // racing the account's deletion waits for it and is then dropped, never left with an IP.

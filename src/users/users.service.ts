@@ -6,7 +6,7 @@ import type { Page } from '../common/pagination.dto.js';
 import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
-import { EmailTakenException, WrongCurrentPasswordException } from './users.exceptions.js';
+import { EmailTakenException, NO_SUCH_USER, WrongCurrentPasswordException } from './users.exceptions.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -38,13 +38,13 @@ export class UsersService {
 
   async getById(id: string): Promise<User> {
     const user = await this.users.findById(id);
-    if (!user) throw new NotFoundException('The user does not exist.');
+    if (!user) throw new NotFoundException(NO_SUCH_USER);
     return user;
   }
 
   async updateName(id: string, name: string): Promise<User> {
     const user = await this.users.updateName(id, name);
-    if (!user) throw new NotFoundException('The user does not exist.');
+    if (!user) throw new NotFoundException(NO_SUCH_USER);
     return user;
   }
 
