@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { bearer, login, refreshWith, refusedWithin, registerUser, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { BOOT_TIMEOUT_MS, useTestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
 
 describe('admin: disabling accounts and the last active admin', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   const patch = (actor: SignedIn, id: string, body: object) =>
     request(t.server).patch(`/api/v1/users/${id}`).set(bearer(actor.accessToken)).send(body);
@@ -33,7 +25,7 @@ describe('admin: disabling accounts and the last active admin', () => {
 
     beforeAll(async () => {
       admin = await signInAsAdmin(t);
-    });
+    }, BOOT_TIMEOUT_MS);
 
     it('disabling revokes every session at once: access tokens within 1 s, refresh 401 session_revoked', async () => {
       const target = await registerUser(t);
@@ -115,7 +107,7 @@ describe('admin: disabling accounts and the last active admin', () => {
       a = await signInAsAdmin(t);
       b = await signInAsAdmin(t);
       await t.db.query(`UPDATE users SET roles = '{user}' WHERE id <> ALL ($1::uuid[])`, [[a.user.id, b.user.id]]);
-    });
+    }, BOOT_TIMEOUT_MS);
 
     it('can be demoted, disabled or deleted while another active admin remains', async () => {
       await patch(a, b.user.id, { roles: ['user'] }).expect(200);
@@ -177,6 +169,6 @@ describe('admin: disabling accounts and the last active admin', () => {
         else expectProblem(loser, 409, 'conflict');
         expect(await activeAdmins()).toHaveLength(1);
       }
-    });
+    }, 3 * BOOT_TIMEOUT_MS);
   });
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { bearer, login, refusedWithin, registerUser, sessionIdOf, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { BOOT_TIMEOUT_MS, useTestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
 
 const SESSION_KEYS = ['createdAt', 'current', 'expiresAt', 'id', 'ip', 'lastUsedAt', 'userAgent'];
@@ -18,17 +18,12 @@ const ADMIN_ROUTES = (id: string) =>
   ] as const;
 
 describe('admin: users (/api/v1/users/:id)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: SignedIn;
 
   beforeAll(async () => {
-    t = await createTestApp();
     admin = await signInAsAdmin(t);
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  }, BOOT_TIMEOUT_MS);
 
   const asAdmin = (method: 'get' | 'patch' | 'delete', path: string) => request(t.server)[method](path).set(bearer(admin.accessToken));
 
@@ -186,7 +181,7 @@ describe('admin: users (/api/v1/users/:id)', () => {
         const { user } = await registerUser(t, { email: `${prefix}${local}@example.com` });
         ids[local] = user.id;
       }
-    });
+    }, BOOT_TIMEOUT_MS);
 
     const search = async (email: string) => {
       const response = await request(t.server).get('/api/v1/users').query({ email }).set(bearer(admin.accessToken)).expect(200);
