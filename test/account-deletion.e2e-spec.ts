@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { bearer, login, refreshWith, refusedWithin, registerUser, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
-import { BOOT_TIMEOUT_MS, useTestApp } from './setup/create-test-app.js';
+import { BOOT_TIMEOUT_MS, createTestApp, useTestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
 
 describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
@@ -53,9 +53,17 @@ describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
     );
     // The security log stays, stripped of personal data, and ends with who deleted the account.
     const events = await eventsOf(user.user.id);
-    expect(events.map((event) => event.type)).toEqual(['login', 'login', 'login_failed', 'refresh', 'account_deleted']);
+    expect(events.map((event) => event.type)).toEqual([
+      'login',
+      'login',
+      'login_failed',
+      'refresh',
+      'session_revoked',
+      'session_revoked',
+      'account_deleted',
+    ]);
     for (const event of events) expect(event).toMatchObject({ ip: null, user_agent: null });
-    expect(events.at(-1)!.actor_id).toBe(actorId);
+    for (const event of events.slice(-3)) expect(event.actor_id).toBe(actorId);
     // The email is free again: a new account, a new id.
     const again = await request(t.server)
       .post('/api/v1/auth/register')
@@ -137,5 +145,22 @@ describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
       expect(await rowsOf(other.user.id)).toEqual({ users: 0, sessions: 0 });
       expectProblem(await refusedWithin(t, other.accessToken, 1000), 401, 'session_revoked');
     });
+  });
+
+  // Last in the file: booting a second app hands it the process-wide Passport strategies.
+  describe('an instance that starts after the deletion', () => {
+    it('refuses the deleted account’s access tokens from its start-up resync', async () => {
+      const user = await registerUser(t);
+      await request(t.server).delete(`/api/v1/users/${user.user.id}`).set(bearer(admin.accessToken)).expect(204);
+
+      // The broadcast went out before this instance listened: only the resync can tell it.
+      const later = await createTestApp({ db: t.db });
+      try {
+        expectProblem(await tokenInfo(later, user.accessToken), 401, 'session_revoked');
+        expect((await tokenInfo(later, admin.accessToken)).status).toBe(200);
+      } finally {
+        await later.close();
+      }
+    }, 2 * BOOT_TIMEOUT_MS);
   });
 });

@@ -76,7 +76,7 @@ export class AccountsRepository {
 
   /**
    * Deletes the account (its sessions cascade); its events stay without IP and user agent, plus
-   * `account_deleted`. `beforeCommit` gets the ids of the sessions that were live, so their access
+   * `session_revoked` for each live session and `account_deleted`. `beforeCommit` gets the ids of the sessions that were live, so their access
    * tokens are refused before the rows (which the revocation resync reads) are gone.
    */
   delete(userId: string, actorId: string | null, beforeCommit: (sessionIds: string[]) => Promise<void>): Promise<DeleteResult> {
@@ -91,6 +91,13 @@ export class AccountsRepository {
         `UPDATE auth_events SET ip = NULL, user_agent = NULL
           WHERE user_id = $1 AND (ip IS NOT NULL OR user_agent IS NOT NULL)`,
         [userId],
+      );
+      // One session_revoked per live session: the sessions rows go, and these events are what the
+      // revocation resync of an instance starting in the next minutes still finds.
+      await tx.query(
+        `INSERT INTO auth_events (user_id, session_id, type, actor_id)
+         SELECT $1, unnest($2::uuid[]), 'session_revoked', $3`,
+        [userId, sessions.map((row) => row.id), actorId],
       );
       await this.recordEvents(tx, userId, ['account_deleted'], actorId);
       await tx.query(`DELETE FROM users WHERE id = $1`, [userId]);

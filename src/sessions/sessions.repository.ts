@@ -241,9 +241,16 @@ export class SessionsRepository {
   }
 
   /** Sessions revoked since `seconds` ago: the ones whose access tokens may still be alive. */
+  /**
+   * Sessions revoked in the last `seconds`, including those of deleted accounts: their rows are
+   * gone, so they are read from the `session_revoked` events the deletion wrote.
+   */
   async findRevokedSince(seconds: number): Promise<{ id: string; revokedAt: Date }[]> {
     return this.db.query(
-      `SELECT id, revoked_at AS "revokedAt" FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)`,
+      `SELECT id, revoked_at AS "revokedAt" FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)
+       UNION ALL
+       SELECT session_id, created_at FROM auth_events
+        WHERE type = 'session_revoked' AND session_id IS NOT NULL AND created_at > now() - make_interval(secs => $1)`,
       [seconds],
     );
   }

@@ -18,9 +18,14 @@ export class AccountAdministration1765150000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE auth_events ADD COLUMN actor_id uuid`);
     // Events stay after their account is deleted (account_deleted among them): no cascade.
     await queryRunner.query(`ALTER TABLE auth_events DROP CONSTRAINT auth_events_user_id_fkey`);
+    // The revocation resync reads the sessions a deletion took away from these events.
+    await queryRunner.query(
+      `CREATE INDEX auth_events_session_revoked_idx ON auth_events (created_at) WHERE type = 'session_revoked'`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX auth_events_session_revoked_idx`);
     // Events of deleted accounts cannot satisfy the restored foreign key.
     await queryRunner.query(
       `DELETE FROM auth_events e WHERE e.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)`,
