@@ -76,8 +76,8 @@ export class AccountsRepository {
 
   /**
    * Deletes the account (its sessions cascade); its events stay without IP and user agent, plus
-   * `session_revoked` for each live session and `account_deleted`. `beforeCommit` gets the ids of the sessions that were live, so their access
-   * tokens are refused before the rows (which the revocation resync reads) are gone.
+   * `session_revoked` for each live session and `account_deleted`. `beforeCommit` gets the ids of
+   * the live sessions, so their access tokens are refused before the rows are gone.
    */
   delete(userId: string, actorId: string | null, beforeCommit: (sessionIds: string[]) => Promise<void>): Promise<DeleteResult> {
     return this.db.transaction(async (tx): Promise<DeleteResult> => {
