@@ -15,7 +15,7 @@ describe('CLI migrate', () => {
 
   beforeAll(async () => {
     db = await TestDatabase.create();
-  });
+  }, 30_000);
 
   afterAll(async () => {
     await db?.drop();

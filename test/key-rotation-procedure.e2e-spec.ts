@@ -117,7 +117,7 @@ describe('keys:generate', () => {
       await instance.t.close();
       await db.drop();
     }
-  });
+  }, 60_000);
 
   it.each([
     ['an unknown algorithm', ['--alg', 'HS512'], /unknown algorithm "HS512"; use --alg ES256 or --alg RS256/],
@@ -135,7 +135,7 @@ describe('keys:generate', () => {
     expect(result.stderr).toContain('Usage: npm run cli -- keys:generate --alg ES256|RS256 [--out DIR]');
     expect(result.stdout).toBe('');
     expect(readdirSync(dir)).toEqual([]);
-  });
+  }, 30_000);
 });
 
 describe('rotating the access-token key across two instances (README procedure)', () => {
@@ -151,12 +151,12 @@ describe('rotating the access-token key across two instances (README procedure)'
 
   beforeAll(async () => {
     db = await TestDatabase.create();
-  });
+  }, 30_000);
 
   afterAll(async () => {
     for (const instance of instances) await instance?.t.close();
     await db?.drop();
-  });
+  }, 30_000);
 
   it('publish, wait for caches, switch, retire: tokens verify from outside at every step', async () => {
     // Before: both instances sign with key A.
