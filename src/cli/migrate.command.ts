@@ -1,27 +1,12 @@
-import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AllConfig } from '../config/config.types.js';
-import { dataSourceOptions } from '../database/data-source-options.js';
-import { embeddedPostgres } from '../database/embedded-postgres.instance.js';
+import { runPendingMigrations } from '../database/run-migrations.js';
 
-export const MIGRATE_USAGE = `Usage: node dist/cli.js migrate   (or npm run cli -- migrate)
-
-Applies pending migrations to DATABASE_URL (or the embedded PostgreSQL under .data/) and exits.
-Needs only the production dependencies and the build, unlike npm run migration:run (tsx), so a
-container or a Kubernetes Job can run it before the new version starts.`;
-
-/** `migrate`: returns the line to print. */
+/**
+ * `migrate`: applies pending migrations to DATABASE_URL (or the embedded cluster) and returns the
+ * line to print. Needs only the build and the production dependencies, unlike
+ * `npm run migration:run` (tsx), so a container or a Kubernetes Job can run it before a rollout.
+ */
 export async function migrate(config: AllConfig): Promise<string> {
-  const { database } = config;
-  const url = database.url ?? (await embeddedPostgres(database.embeddedDataDir, new Logger('Database')).start());
-  const dataSource = new DataSource(dataSourceOptions(url));
-  await dataSource.initialize();
-  try {
-    const applied = await dataSource.runMigrations();
-    return applied.length === 0
-      ? 'No pending migrations'
-      : `Applied ${applied.length} migration(s): ${applied.map((migration) => migration.name).join(', ')}`;
-  } finally {
-    await dataSource.destroy();
-  }
+  const applied = await runPendingMigrations(config.database);
+  return applied.length === 0 ? 'No pending migrations' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`;
 }
