@@ -15,7 +15,7 @@ describe('CLI migrate', () => {
 
   beforeAll(async () => {
     db = await TestDatabase.create();
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await db?.drop();
@@ -44,7 +44,7 @@ describe('CLI migrate', () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('refuses arguments with exit code 2, and an unreachable database with exit code 1, touching nothing', async () => {
     const extra = await runCli(['migrate', '--force'], { DATABASE_URL: db.url });
@@ -55,5 +55,5 @@ describe('CLI migrate', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toBe('');
     expect(unreachable.stderr).toMatch(/ECONNREFUSED/);
-  }, 30_000);
+  }, 60_000);
 });
