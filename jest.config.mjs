@@ -33,8 +33,6 @@ const shared = {
 };
 
 export default {
-  // A global option: jest ignores testTimeout inside a project, which left every hook at 5 s.
-  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { thumbprint } from '../auth/signing-keys.js';
+import { thumbprint } from '../auth/jwt-keys.js';
 import { UsageError } from './usage-error.js';
 
 export const KEYS_GENERATE_USAGE = `Usage: npm run cli -- keys:generate --alg ES256|RS256 [--out DIR]
