@@ -190,10 +190,18 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(schema).toMatchObject({ type: 'object', properties: { keys: { type: 'array' } } });
   });
 
-  it('documents the public user as exactly { id, email, name, roles, createdAt }', () => {
+  it('documents the public user as exactly { id, email, emailVerified, name, roles, disabled, createdAt }', () => {
     const user = doc.components.schemas.UserResponseDto;
 
-    expect(Object.keys(user.properties ?? {}).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'roles']);
+    expect(Object.keys(user.properties ?? {}).sort()).toEqual([
+      'createdAt',
+      'disabled',
+      'email',
+      'emailVerified',
+      'id',
+      'name',
+      'roles',
+    ]);
     expect(JSON.stringify(doc.components.schemas)).not.toMatch(/passwordHash|password_hash/);
   });
 

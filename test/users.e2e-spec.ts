@@ -3,7 +3,7 @@ import request from 'supertest';
 import { bearer, login, makeAdmin, registerUser, type SignedIn } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 
-const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'roles'];
+const USER_KEYS = ['createdAt', 'disabled', 'email', 'emailVerified', 'id', 'name', 'roles'];
 
 interface UserRow {
   id: string;

@@ -42,8 +42,10 @@ const TOKENS_EXAMPLE: TokenResponseDto = {
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
   email: 'ada@example.com',
+  emailVerified: true,
   name: 'Ada Lovelace',
   roles: ['user'],
+  disabled: false,
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 
@@ -114,8 +116,10 @@ export class AuthController {
     @Body() body: RegisterDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<RegisterResponseDto> {
+  ): Promise<RegisterResponseDto | Pick<RegisterResponseDto, 'user'>> {
     const { user, tokens } = await this.auth.register(body, client);
+    // AUTH_EMAIL_VERIFICATION=required: no session until the email is verified.
+    if (!tokens) return { user: UserResponseDto.from(user) };
     return { user: UserResponseDto.from(user), ...this.transport.respond(reply, tokens) };
   }
 

@@ -7,12 +7,16 @@ import type { RequestOrigin, RotationResult, SessionState } from '../sessions/se
 import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import {
+  EmailNotVerifiedException,
   InvalidCredentialsException,
   RefreshTokenReusedException,
   RegistrationClosedException,
   SessionRevokedException,
   TokenInvalidException,
 } from './auth.exceptions.js';
+import { EmailVerificationService } from '../account/email-verification.service.js';
+import type { AccountLinksService } from '../account/account-links.service.js';
+import type { LinkTokensRepository } from '../account/link-tokens.repository.js';
 import { AuthService } from './auth.service.js';
 import type { TokenPair, TokensService } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';
@@ -26,6 +30,7 @@ const aUser = (): User => ({
   email: 'ada@example.com',
   passwordHash: '$argon2id$stored-hash',
   name: 'Ada',
+  emailVerifiedAt: null,
   roles: ['user'],
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-01T00:00:00Z'),
@@ -38,6 +43,7 @@ const aSession = (generation = 0): SessionState => ({
   rotatedAt: new Date('2026-01-01T00:00:00Z'),
   expiresAt: new Date('2026-01-08T00:00:00Z'),
   roles: ['user'],
+  emailVerified: false,
 });
 
 const PAIR: TokenPair = { accessToken: 'access', refreshToken: 'refresh', expiresIn: 900, refreshExpiresIn: 604800 };
@@ -55,6 +61,7 @@ function setup(env: Record<string, string> = {}) {
     verifyCredentials: jest
       .fn<(email: string, password: string) => Promise<{ user: User | null; known: User | null }>>()
       .mockResolvedValue({ user: null, known: null }),
+    findById: jest.fn<(id: string) => Promise<User | null>>().mockResolvedValue(aUser()),
   };
   const sessions = {
     open: jest.fn<(userId: string, origin: RequestOrigin) => Promise<SessionState>>().mockResolvedValue(aSession()),
@@ -63,13 +70,23 @@ function setup(env: Record<string, string> = {}) {
     close: jest.fn<(sid: string, uid: string, origin: RequestOrigin) => Promise<void>>().mockResolvedValue(undefined),
   };
   const tokens = { issue: jest.fn<(session: SessionState) => TokenPair>().mockReturnValue(PAIR) };
+  const links = { send: jest.fn<(kind: string, userId: string, to: string) => Promise<void>>().mockResolvedValue(undefined) };
+  const config = fakeConfig(validateEnv({ NODE_ENV: 'test', ...env }));
+  const verification = new EmailVerificationService(
+    config,
+    users as unknown as UsersService,
+    sessions as unknown as SessionsService,
+    links as unknown as AccountLinksService,
+    {} as LinkTokensRepository,
+  );
   const service = new AuthService(
-    fakeConfig(validateEnv({ NODE_ENV: 'test', ...env })),
+    config,
     users as unknown as UsersService,
     sessions as unknown as SessionsService,
     tokens as unknown as TokensService,
+    verification,
   );
-  return { service, users, sessions, tokens };
+  return { service, users, sessions, tokens, links };
 }
 
 describe('AuthService', () => {
@@ -179,6 +196,61 @@ describe('AuthService', () => {
       sessions.rotate.mockResolvedValue({ outcome: 'inactive' });
 
       await expect(service.refresh(PRINCIPAL, ORIGIN)).rejects.toMatchObject({ headers: undefined });
+    });
+  });
+
+  describe('AUTH_EMAIL_VERIFICATION', () => {
+    it('optional: mails a verification link at registration and still signs in', async () => {
+      const { service, links } = setup();
+
+      await expect(service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN)).resolves.toEqual({
+        user: aUser(),
+        tokens: PAIR,
+      });
+      expect(links.send).toHaveBeenCalledWith('email_verification', USER_ID, 'ada@example.com');
+    });
+
+    it('off: mails nothing at registration', async () => {
+      const { service, links } = setup({ AUTH_EMAIL_VERIFICATION: 'off' });
+
+      await service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN);
+      expect(links.send).not.toHaveBeenCalled();
+    });
+
+    it('required: registration opens no session and returns no tokens', async () => {
+      const { service, sessions, links } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+
+      await expect(service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN)).resolves.toEqual({
+        user: aUser(),
+        tokens: null,
+      });
+      expect(links.send).toHaveBeenCalledWith('email_verification', USER_ID, 'ada@example.com');
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+
+    it('required: a correct password of an unverified account is 403 email_not_verified, a wrong one stays 401', async () => {
+      const { service, users, sessions } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+      users.verifyCredentials.mockResolvedValueOnce({ user: aUser(), known: aUser() });
+      users.verifyCredentials.mockResolvedValueOnce({ user: null, known: aUser() });
+
+      const correct = service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN);
+      await expect(correct).rejects.toBeInstanceOf(EmailNotVerifiedException);
+      await expect(correct).rejects.toMatchObject({ status: 403, code: 'email_not_verified' });
+      await expect(service.login({ email: 'ada@example.com', password: 'wrong' }, ORIGIN)).rejects.toBeInstanceOf(
+        InvalidCredentialsException,
+      );
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+
+    it('required: a refresh of an unverified account is refused before its token is rotated', async () => {
+      const { service, sessions, users } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+
+      await expect(service.refresh(PRINCIPAL, ORIGIN)).rejects.toBeInstanceOf(EmailNotVerifiedException);
+      expect(sessions.rotate).not.toHaveBeenCalled();
+
+      users.findById.mockResolvedValue({ ...aUser(), emailVerifiedAt: new Date() });
+      sessions.rotate.mockResolvedValue({ outcome: 'rotated', session: aSession(4) });
+      await expect(service.refresh(PRINCIPAL, ORIGIN)).resolves.toBe(PAIR);
     });
   });
 

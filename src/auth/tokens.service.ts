@@ -54,6 +54,7 @@ export class TokensService {
       iat: now,
       exp: accessExp,
       roles: session.roles,
+      email_verified: session.emailVerified,
     };
     const accessToken = this.jwt.sign(accessClaims, {
       algorithm: this.access.algorithm,

@@ -14,8 +14,10 @@ import { UsersService } from './users.service.js';
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
   email: 'ada@example.com',
+  emailVerified: true,
   name: 'Ada Lovelace',
   roles: ['user'],
+  disabled: false,
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 

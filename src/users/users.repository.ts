@@ -18,12 +18,13 @@ interface UserRow {
   email: string;
   password_hash: string;
   name: string | null;
+  email_verified_at: Date | null;
   roles: Role[];
   created_at: Date;
   updated_at: Date;
 }
 
-const USER_COLUMNS = 'id, email, password_hash, name, roles, created_at, updated_at';
+const USER_COLUMNS = 'id, email, password_hash, name, email_verified_at, roles, created_at, updated_at';
 
 const toUser = (row: UserRow | undefined): User | null =>
   row
@@ -32,6 +33,7 @@ const toUser = (row: UserRow | undefined): User | null =>
         email: row.email,
         passwordHash: row.password_hash,
         name: row.name,
+        emailVerifiedAt: row.email_verified_at,
         roles: row.roles,
         createdAt: row.created_at,
         updatedAt: row.updated_at,

@@ -43,7 +43,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(claims: Partial<AccessTokenClaims>): AuthenticatedUser {
-    const { sub, sid, jti, iat, exp, roles } = claims;
+    const { sub, sid, jti, iat, exp, roles, email_verified: emailVerified } = claims;
     if (
       !isUuid(sub) ||
       !isUuid(sid) ||
@@ -51,7 +51,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       !isInteger(iat) ||
       !isInteger(exp) ||
       !Array.isArray(roles) ||
-      !roles.every((role) => (ROLES as readonly string[]).includes(role))
+      !roles.every((role) => (ROLES as readonly string[]).includes(role)) ||
+      // Absent from tokens issued before the claim existed; a boolean whenever present.
+      (emailVerified !== undefined && typeof emailVerified !== 'boolean')
     ) {
       throw new TokenInvalidException('access');
     }

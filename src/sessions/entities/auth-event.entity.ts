@@ -10,6 +10,10 @@ export const AUTH_EVENT_TYPES = [
   'logout_all',
   'session_revoked',
   'password_changed',
+  'password_reset_requested',
+  'password_reset',
+  'email_verified',
+  'email_changed',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

@@ -10,17 +10,32 @@ export class UserResponseDto {
   @ApiProperty({ example: 'ada@example.com' })
   email!: string;
 
+  @ApiProperty({ example: true, description: 'The owner opened a verification link sent to `email`.' })
+  emailVerified!: boolean;
+
   @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
   name!: string | null;
 
   @ApiProperty({ enum: ROLES, isArray: true, example: ['user'] })
   roles!: Role[];
 
+  @ApiProperty({ example: false, description: 'An admin disabled the account: it cannot sign in.' })
+  disabled!: boolean;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
 
   static from(user: User): UserResponseDto {
-    return { id: user.id, email: user.email, name: user.name, roles: user.roles, createdAt: user.createdAt };
+    return {
+      id: user.id,
+      email: user.email,
+      emailVerified: user.emailVerifiedAt != null,
+      name: user.name,
+      roles: user.roles,
+      // Accounts cannot be disabled yet (admin endpoints come separately).
+      disabled: false,
+      createdAt: user.createdAt,
+    };
   }
 }
 
