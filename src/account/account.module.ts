@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountLinksService } from './account-links.service.js';
@@ -19,7 +19,7 @@ import { PasswordResetService } from './password-reset.service.js';
  * sessions and records events through SessionsService, and MailService (global) sends the links.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([LinkToken]), UsersModule, SessionsModule],
+  imports: [DatabaseModule.forFeature([LinkToken]), UsersModule, SessionsModule],
   controllers: [AccountController, EmailChangeController],
   providers: [
     LinkTokensRepository,
