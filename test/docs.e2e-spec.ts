@@ -48,6 +48,11 @@ const ENDPOINTS = [
   { method: 'patch', path: '/api/v1/users/me', secured: true, success: '200' },
   { method: 'post', path: '/api/v1/users/me/password', secured: true, success: '204' },
   { method: 'get', path: '/api/v1/users', secured: true, success: '200' },
+  { method: 'post', path: '/api/v1/auth/password/forgot', secured: false, success: '202' },
+  { method: 'post', path: '/api/v1/auth/password/reset', secured: false, success: '204' },
+  { method: 'post', path: '/api/v1/auth/email/verification', secured: true, success: '202' },
+  { method: 'post', path: '/api/v1/auth/email/verify', secured: false, success: '200' },
+  { method: 'post', path: '/api/v1/users/me/email', secured: true, success: '202' },
   { method: 'get', path: '/.well-known/jwks.json', secured: false, success: '200' },
   { method: 'get', path: '/health/live', secured: false, success: '200' },
   { method: 'get', path: '/health/ready', secured: false, success: '200' },
@@ -62,6 +67,10 @@ const REQUEST_BODIES = [
   { method: 'post', path: '/api/v1/auth/logout-all', schema: 'LogoutAllDto', fields: ['keepCurrent'] },
   { method: 'patch', path: '/api/v1/users/me', schema: 'UpdateProfileDto', fields: ['name'] },
   { method: 'post', path: '/api/v1/users/me/password', schema: 'ChangePasswordDto', fields: ['currentPassword', 'newPassword'] },
+  { method: 'post', path: '/api/v1/auth/password/forgot', schema: 'ForgotPasswordDto', fields: ['email'] },
+  { method: 'post', path: '/api/v1/auth/password/reset', schema: 'ResetPasswordDto', fields: ['token', 'newPassword'] },
+  { method: 'post', path: '/api/v1/auth/email/verify', schema: 'VerifyEmailDto', fields: ['token'] },
+  { method: 'post', path: '/api/v1/users/me/email', schema: 'ChangeEmailDto', fields: ['newEmail', 'currentPassword'] },
 ] as const;
 
 /** The success body each JSON-returning API operation should document. */
@@ -76,6 +85,7 @@ const RESPONSE_SCHEMAS = [
   { method: 'get', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'patch', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'get', path: '/api/v1/users', status: '200', schema: 'UserPageDto', array: false },
+  { method: 'post', path: '/api/v1/auth/email/verify', status: '200', schema: 'UserResponseDto', array: false },
 ] as const;
 
 /** Operations that read a query string (PaginationQueryDto). */
@@ -84,8 +94,10 @@ const QUERIES = [
   { method: 'get', path: '/api/v1/users' },
 ] as const;
 
-/** AuthThrottlerGuard's routes. */
+/** AuthThrottlerGuard's routes, and the hourly limits of the routes that mail links. */
 const RATE_LIMITED = [
+  { method: 'post', path: '/api/v1/auth/password/forgot' },
+  { method: 'post', path: '/api/v1/auth/email/verification' },
   { method: 'post', path: '/api/v1/auth/register' },
   { method: 'post', path: '/api/v1/auth/login' },
   { method: 'post', path: '/api/v1/auth/refresh' },
@@ -294,7 +306,7 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(response?.headers?.['Retry-After']).toBeDefined();
   });
 
-  it('documents 429 only where AuthThrottlerGuard runs', () => {
+  it('documents 429 only where a rate limit runs', () => {
     const limited = errorResponses()
       .filter(({ status }) => status === 429)
       .map(({ name }) => name.replace(/ 429$/, ''));
