@@ -48,7 +48,7 @@ describe('users (/api/v1/users)', () => {
   };
 
   describe('GET /users/me', () => {
-    it('returns exactly { id, email, name, roles, createdAt } as stored', async () => {
+    it('returns exactly { id, email, emailVerified, name, roles, disabled, createdAt } as stored', async () => {
       const me = await registerUser(t, { name: 'Ada Lovelace' });
 
       const response = await request(t.server).get('/api/v1/users/me').set(bearer(me.accessToken)).expect(200);
@@ -58,8 +58,10 @@ describe('users (/api/v1/users)', () => {
       expect(response.body).toEqual({
         id: row.id,
         email: row.email,
+        emailVerified: false,
         name: 'Ada Lovelace',
         roles: ['user'],
+        disabled: false,
         createdAt: row.created_at.toISOString(),
       });
       expect(JSON.stringify(response.body)).not.toContain(row.password_hash);
