@@ -9,10 +9,7 @@ export class LogMailTransport implements MailTransport {
   private readonly logger = new Logger('Mail');
 
   send(mail: OutgoingMail): Promise<void> {
-    this.logger.log(
-      `mail not sent (no SMTP_URL): kind=${mail.kind} to=${mail.to} subject=${JSON.stringify(mail.subject)}` +
-        (mail.link ? ` link=${mail.link}` : ''),
-    );
+    this.logger.log(`mail not sent (no SMTP_URL): kind=${mail.kind} to=${mail.to}${mail.link ? ` link=${mail.link}` : ''}`);
     return Promise.resolve();
   }
 }
