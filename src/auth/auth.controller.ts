@@ -19,6 +19,7 @@ import {
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { CREDENTIAL_WINDOWS, REFRESH_WINDOW } from './auth-throttling.js';
+import { EmailNotVerifiedException } from './auth.exceptions.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutAllDto, LogoutAllResponseDto } from './dto/logout-all.dto.js';
@@ -73,6 +74,14 @@ const RefreshJsonOnly = () =>
       { name: 'not_json', code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'Send the body as application/json.' },
     ],
   );
+const EmailNotVerifiedResponse = (what: string) => {
+  const { code, title, detail } = new EmailNotVerifiedException();
+  return ApiProblemResponse(
+    403,
+    `${what} for an account whose email is not verified while AUTH_EMAIL_VERIFICATION=required (\`email_not_verified\`).`,
+    [{ code, title, detail }],
+  );
+};
 const RefreshBodyInvalid = () =>
   ApiValidationFailedResponse(
     'A `refreshToken` that is not a string or longer than 4096 characters, or an unknown field',
@@ -94,8 +103,22 @@ export class AuthController {
   @SkipThrottle(REFRESH_WINDOW)
   @UseGuards(AuthThrottlerGuard)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Create an account and sign in', description: 'Opens a session for this device.' })
-  @ApiCreatedResponse({ type: RegisterResponseDto, example: { user: USER_EXAMPLE, ...TOKENS_EXAMPLE } })
+  @ApiOperation({
+    summary: 'Create an account and sign in',
+    description:
+      'Opens a session for this device and mails a verification link (unless AUTH_EMAIL_VERIFICATION=off). With ' +
+      'AUTH_EMAIL_VERIFICATION=required the answer is `{ user }` only: no tokens and no session until the email is verified.',
+  })
+  @ApiCreatedResponse({
+    type: RegisterResponseDto,
+    examples: {
+      signedIn: { summary: 'Signed in', value: { user: { ...USER_EXAMPLE, emailVerified: false }, ...TOKENS_EXAMPLE } },
+      verificationRequired: {
+        summary: 'AUTH_EMAIL_VERIFICATION=required: no tokens yet',
+        value: { user: { ...USER_EXAMPLE, emailVerified: false } },
+      },
+    },
+  })
   @ApiValidationFailedResponse(
     'Invalid email or password, or an unknown field',
     validationFailed(
@@ -139,6 +162,7 @@ export class AuthController {
   @ApiProblemResponse(401, 'Unknown email or wrong password (`invalid_credentials`).', [
     { code: 'invalid_credentials', title: 'Invalid credentials', detail: 'The email or password is incorrect.' },
   ])
+  @EmailNotVerifiedResponse('Correct credentials')
   @ApiJsonOnlyResponse()
   @ApiRateLimitedResponse(RATE_LIMITED)
   async login(
@@ -184,6 +208,7 @@ export class AuthController {
       },
     ],
   )
+  @EmailNotVerifiedResponse('A valid refresh token')
   @RefreshJsonOnly()
   @ApiRateLimitedResponse(REFRESH_RATE_LIMITED)
   async refresh(
