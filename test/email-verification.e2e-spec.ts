@@ -161,6 +161,25 @@ describe('Email verification required (AUTH_EMAIL_VERIFICATION=required)', () =>
     expect(claimsOf(tokens.accessToken).email_verified).toBe(true);
   });
 
+  it('mails a new link on a refused sign-in once the earlier link stopped working, not before', async () => {
+    const input = newUser();
+    const { body } = await request(t.server).post('/api/v1/auth/register').send(input).expect(201);
+    const first = await verificationTokenFor(smtp, input.email);
+    const attempt = () => request(t.server).post('/api/v1/auth/login').send({ email: input.email, password: input.password });
+
+    expectProblem(await attempt(), 403, 'email_not_verified');
+    await expect(linkTokensOf(t, body.user.id, 'email_verification')).resolves.toHaveLength(1);
+
+    // As if EMAIL_VERIFICATION_TTL had passed.
+    await t.db.query(`UPDATE link_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [body.user.id]);
+    expectProblem(await attempt(), 403, 'email_not_verified');
+    const second = await verificationTokenFor(smtp, input.email);
+
+    expectProblem(await verifyEmail(t, first), 400, 'link_invalid');
+    expect((await verifyEmail(t, second)).status).toBe(200);
+    await login(t, input.email, input.password);
+  });
+
   it('refuses a refresh of a session opened before the switch with the same 403, without spending the token', async () => {
     expectProblem(await refreshWith(t, before.refreshToken), 403, 'email_not_verified');
     const [session] = await t.db.query<{ generation: number; revoked_at: Date | null }>(

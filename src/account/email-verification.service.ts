@@ -42,6 +42,16 @@ export class EmailVerificationService {
     await this.links.send('email_verification', user.id, user.email);
   }
 
+  /**
+   * A sign-in refused for an unverified email (`required`): the account has no token to call the
+   * resend route with, so a new link is mailed, but only when no earlier one still works (at most
+   * one mail per EMAIL_VERIFICATION_TTL however often the password is tried).
+   */
+  async onSignInRefused(user: User): Promise<void> {
+    if (await this.tokens.hasLiveLink(user.id, 'email_verification')) return;
+    await this.links.send('email_verification', user.id, user.email);
+  }
+
   /** Spends a verification or email-change link and applies it; returns the account as it is now. */
   async verify(token: string, client: ClientContext): Promise<User> {
     const spent = await this.tokens.spendEmailLink(hashLinkToken(token));

@@ -108,6 +108,17 @@ export class LinkTokensRepository {
     }
   }
 
+  /** Whether the user holds a link of `kind` that still works. */
+  async hasLiveLink(userId: string, kind: LinkKind): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM link_tokens
+        WHERE user_id = $1 AND kind = $2 AND used_at IS NULL AND voided_at IS NULL AND expires_at > now()
+        LIMIT 1`,
+      [userId, kind],
+    );
+    return rows.length > 0;
+  }
+
   /** Voids the user's outstanding links of these kinds (a password change voids reset links). */
   async voidOutstanding(userId: string, kinds: LinkKind[]): Promise<void> {
     await this.db.query(

@@ -71,13 +71,14 @@ function setup(env: Record<string, string> = {}) {
   };
   const tokens = { issue: jest.fn<(session: SessionState) => TokenPair>().mockReturnValue(PAIR) };
   const links = { send: jest.fn<(kind: string, userId: string, to: string) => Promise<void>>().mockResolvedValue(undefined) };
+  const linkTokens = { hasLiveLink: jest.fn<(userId: string, kind: string) => Promise<boolean>>().mockResolvedValue(true) };
   const config = fakeConfig(validateEnv({ NODE_ENV: 'test', ...env }));
   const verification = new EmailVerificationService(
     config,
     users as unknown as UsersService,
     sessions as unknown as SessionsService,
     links as unknown as AccountLinksService,
-    {} as LinkTokensRepository,
+    linkTokens as unknown as LinkTokensRepository,
   );
   const service = new AuthService(
     config,
@@ -86,7 +87,7 @@ function setup(env: Record<string, string> = {}) {
     tokens as unknown as TokensService,
     verification,
   );
-  return { service, users, sessions, tokens, links };
+  return { service, users, sessions, tokens, links, linkTokens };
 }
 
 describe('AuthService', () => {
@@ -229,7 +230,8 @@ describe('AuthService', () => {
     });
 
     it('required: a correct password of an unverified account is 403 email_not_verified, a wrong one stays 401', async () => {
-      const { service, users, sessions } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+      const { service, users, sessions, linkTokens, links } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+      linkTokens.hasLiveLink.mockResolvedValue(true);
       users.verifyCredentials.mockResolvedValueOnce({ user: aUser(), known: aUser() });
       users.verifyCredentials.mockResolvedValueOnce({ user: null, known: aUser() });
 
@@ -240,6 +242,19 @@ describe('AuthService', () => {
         InvalidCredentialsException,
       );
       expect(sessions.open).not.toHaveBeenCalled();
+      // The link mailed at registration still works: no new one.
+      expect(links.send).not.toHaveBeenCalled();
+    });
+
+    it('required: a refused sign-in mails a new link once the earlier one stopped working', async () => {
+      const { service, users, linkTokens, links } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+      users.verifyCredentials.mockResolvedValue({ user: aUser(), known: aUser() });
+      linkTokens.hasLiveLink.mockResolvedValue(false);
+
+      await expect(service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN)).rejects.toBeInstanceOf(
+        EmailNotVerifiedException,
+      );
+      expect(links.send).toHaveBeenCalledWith('email_verification', USER_ID, 'ada@example.com');
     });
 
     it('required: a refresh of an unverified account is refused before its token is rotated', async () => {

@@ -54,7 +54,10 @@ export class AuthService {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
       throw new InvalidCredentialsException();
     }
-    if (!this.verification.allowsSignIn(user)) throw new EmailNotVerifiedException();
+    if (!this.verification.allowsSignIn(user)) {
+      await this.verification.onSignInRefused(user);
+      throw new EmailNotVerifiedException();
+    }
     return this.tokens.issue(await this.sessions.open(user.id, origin));
   }
 
