@@ -33,6 +33,9 @@ const shared = {
 };
 
 export default {
+  // A global option: jest-circus reads only the global testTimeout (a project's own is ignored), and
+  // e2e hooks boot applications that take more than the default 5 s on a busy machine.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -42,7 +45,6 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
-      testTimeout: 30_000,
     },
   ],
 };

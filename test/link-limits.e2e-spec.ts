@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { forgotPassword, resendVerification } from './factories/account.factory.js';
 import { registerUser } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
-
-// The project-level testTimeout does not reach hooks and tests here; booting an app (migrations on a
-// fresh database) can take more than jest's default 5 s on a busy machine.
-jest.setTimeout(30_000);
 
 const HOUR_SECONDS = 3600;
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MAIL_RESULT, type MailResultEvent } from '../src/mail/mail.events.js';
@@ -7,10 +7,6 @@ import { login, registerUser } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 import { freePort, TestSmtpServer, tokenOf } from './setup/smtp.js';
 import { sleep, waitFor } from './setup/wait.js';
-
-// The project-level testTimeout does not reach hooks and tests here; the retry schedule and app
-// boots take more than jest's default 5 s.
-jest.setTimeout(30_000);
 
 /** Nest's logger, captured: every line the application logs through `Logger`. */
 class CapturingLogger implements LoggerService {

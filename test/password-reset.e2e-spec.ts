@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
   accountEvents,
@@ -13,10 +13,6 @@ import { createTestApp, type TestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
 import { linkOf, TestSmtpServer } from './setup/smtp.js';
 import { sleep, waitFor } from './setup/wait.js';
-
-// The project-level testTimeout does not reach hooks and tests here; booting an app (migrations on a
-// fresh database) can take more than jest's default 5 s on a busy machine.
-jest.setTimeout(30_000);
 
 const APP_URL = 'https://app.example.test';
 
