@@ -1,27 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import type { AppException } from '../common/app.exception.js';
 import {
   ApiJsonOnlyResponse,
-  ApiProblemResponse,
+  ApiProblems,
   ApiRateLimitedResponse,
   ApiValidationFailedResponse,
-  invalidJson,
-  type ProblemExample,
-  validationFailed,
+  fieldErrors,
+  INVALID_JSON,
 } from '../common/problem.dto.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { EmailTakenException, WrongCurrentPasswordException } from '../users/users.exceptions.js';
 import { LinkInvalidException } from './account.exceptions.js';
 
-/** A problem example worded exactly as the exception words it. */
-const exampleOf = (exception: AppException, name?: string): ProblemExample => ({
-  name,
-  code: exception.code,
-  title: exception.title,
-  detail: exception.detail,
-  errors: exception.errors,
-});
+/** OpenAPI of the account routes, one composed decorator per handler; the errors come from the exceptions. */
 
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
@@ -34,11 +25,8 @@ const USER_EXAMPLE = {
 };
 
 const LinkInvalid = () =>
-  ApiProblemResponse(400, 'The link is unknown, used, superseded or expired (`link_invalid`); nothing changed.', [
-    exampleOf(new LinkInvalidException()),
-  ]);
-const EmailTaken = (when: string) =>
-  ApiProblemResponse(409, `${when} (\`email_taken\`).`, [exampleOf(new EmailTakenException())]);
+  ApiProblems(400, 'The link is unknown, used, superseded or expired (`link_invalid`); nothing changed.', [LinkInvalidException]);
+const EmailTaken = (when: string) => ApiProblems(409, `${when} (\`email_taken\`).`, [EmailTakenException]);
 
 export const ForgotPasswordDocs = () =>
   applyDecorators(
@@ -50,7 +38,7 @@ export const ForgotPasswordDocs = () =>
         'link replaces it). Limited to 5 per email and 20 per IP per hour.',
     }),
     ApiAcceptedResponse({ description: 'Accepted; a link is mailed if the account exists.' }),
-    ApiValidationFailedResponse('Not an email, or an unknown field', validationFailed({ field: 'email', message: 'email must be an email' }), invalidJson),
+    ApiValidationFailedResponse('Not an email, or an unknown field', fieldErrors({ field: 'email', message: 'email must be an email' }), INVALID_JSON),
     ApiJsonOnlyResponse(),
     ApiRateLimitedResponse('More than 5 requests for this email, or 20 from this IP, in an hour (`rate_limited`).'),
   );
@@ -66,8 +54,8 @@ export const ResetPasswordDocs = () =>
     ApiNoContentResponse({ description: 'Password changed; every session is signed out.' }),
     ApiValidationFailedResponse(
       'Unacceptable new password, a missing token, or an unknown field',
-      validationFailed({ field: 'newPassword', message: 'newPassword is too common; choose a less guessable password' }),
-      invalidJson,
+      fieldErrors({ field: 'newPassword', message: 'newPassword is too common; choose a less guessable password' }),
+      INVALID_JSON,
     ),
     LinkInvalid(),
     ApiJsonOnlyResponse(),
@@ -94,7 +82,11 @@ export const VerifyEmailDocs = () =>
         'the account to the new address (verified) and voids its outstanding reset and verification links. Sessions stay.',
     }),
     ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }),
-    ApiValidationFailedResponse('A missing or non-string token, or an unknown field', validationFailed({ field: 'token', message: 'token must be a string' }), invalidJson),
+    ApiValidationFailedResponse(
+      'A missing or non-string token, or an unknown field',
+      fieldErrors({ field: 'token', message: 'token must be a string' }),
+      INVALID_JSON,
+    ),
     LinkInvalid(),
     EmailTaken('The new address was registered by another account since the change was asked for'),
     ApiJsonOnlyResponse(),
@@ -111,9 +103,9 @@ export const ChangeEmailDocs = () =>
     ApiAcceptedResponse({ description: 'Accepted; the confirmation link is mailed to the new address.' }),
     ApiValidationFailedResponse(
       'Wrong current password, an invalid new email, or an unknown field',
-      { ...exampleOf(new WrongCurrentPasswordException(), 'wrong_current_password') },
-      { name: 'invalid_email', ...validationFailed({ field: 'newEmail', message: 'newEmail must be an email' }) },
-      invalidJson,
+      ['wrong_current_password', new WrongCurrentPasswordException()],
+      ['invalid_email', fieldErrors({ field: 'newEmail', message: 'newEmail must be an email' })],
+      INVALID_JSON,
     ),
     EmailTaken('An account with the new email exists'),
     ApiJsonOnlyResponse(),

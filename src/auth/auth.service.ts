@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EmailVerificationService } from '../account/email-verification.service.js';
-import type { RequestOrigin } from '../sessions/sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -11,9 +11,8 @@ import {
   InvalidCredentialsException,
   RefreshTokenReusedException,
   RegistrationClosedException,
-  SessionRevokedException,
-  TokenInvalidException,
 } from './auth.exceptions.js';
+import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { TokensService, type TokenPair } from './tokens.service.js';
@@ -38,7 +37,7 @@ export class AuthService {
    * Creates the account and mails a verification link (unless AUTH_EMAIL_VERIFICATION=off). With
    * `required` no session is opened until the email is verified: `tokens` is null.
    */
-  async register(input: RegisterDto, origin: RequestOrigin): Promise<{ user: User; tokens: TokenPair | null }> {
+  async register(input: RegisterDto, origin: ClientContext): Promise<{ user: User; tokens: TokenPair | null }> {
     if (!this.registrationOpen) throw new RegistrationClosedException();
     const user = await this.users.create(input.email, input.password, input.name);
     await this.verification.onRegistered(user);
@@ -48,7 +47,7 @@ export class AuthService {
   }
 
   /** Same answer and the same argon2id cost for an unknown email and a wrong password. */
-  async login(input: LoginDto, origin: RequestOrigin): Promise<TokenPair> {
+  async login(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
     const { user, known } = await this.users.verifyCredentials(input.email, input.password);
     if (!user) {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
@@ -61,7 +60,7 @@ export class AuthService {
     return this.tokens.issue(await this.sessions.open(user.id, origin));
   }
 
-  async refresh(principal: RefreshPrincipal, origin: RequestOrigin): Promise<TokenPair> {
+  async refresh(principal: RefreshPrincipal, origin: ClientContext): Promise<TokenPair> {
     if (this.verification.mode === 'required') {
       // Sessions opened before the switch to `required`: checked before rotating, so the
       // presented token is not spent by a refusal. A deleted account falls through to `inactive`.
@@ -82,7 +81,7 @@ export class AuthService {
     }
   }
 
-  logout(principal: RefreshPrincipal, origin: RequestOrigin): Promise<void> {
+  logout(principal: RefreshPrincipal, origin: ClientContext): Promise<void> {
     return this.sessions.close(principal.sessionId, principal.userId, origin);
   }
 }
