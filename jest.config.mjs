@@ -33,9 +33,6 @@ const shared = {
 };
 
 export default {
-  // A global option: jest-circus reads only the global testTimeout (a project's own is ignored), and
-  // e2e hooks boot applications that take more than the default 5 s on a busy machine.
-  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -47,4 +44,6 @@ export default {
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
     },
   ],
+  // A global option: jest ignores it inside `projects`. App boots and e2e flows get room on a busy machine.
+  testTimeout: 30_000,
 };
