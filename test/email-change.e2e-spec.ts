@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  accountEvents,
   changeEmail,
   forgotPassword,
   linkTokensOf,
@@ -12,6 +11,7 @@ import {
 import { bearer, login, registerUser, tokenInfo } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { events } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
 import { linkOf, TestSmtpServer } from './setup/smtp.js';
 
@@ -58,7 +58,7 @@ describe('Email change (POST /users/me/email, confirmed by a link to the new add
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toEqual({ ...user.user, email: newEmail, emailVerified: true });
     expect(await emailOf(t, user.user.id)).toEqual({ email: newEmail, email_verified_at: expect.any(Date) });
-    await expect(accountEvents(t, user.user.id, 'email_changed')).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'email_changed' })).resolves.toHaveLength(1);
 
     // Sessions stay; the new address signs in, the old one no longer does.
     await tokenInfo(t, user.accessToken).expect(200);
@@ -103,7 +103,7 @@ describe('Email change (POST /users/me/email, confirmed by a link to the new add
     expect(await emailOf(t, user.user.id)).toEqual({ email: user.user.email, email_verified_at: null });
     const [row] = await linkTokensOf(t, user.user.id, 'email_change');
     expect(row.used_at).toBeNull();
-    await expect(accountEvents(t, user.user.id, 'email_changed')).resolves.toEqual([]);
+    await expect(events(t, { userId: user.user.id, type: 'email_changed' })).resolves.toEqual([]);
   });
 
   it('lets a newer change request supersede the older one', async () => {

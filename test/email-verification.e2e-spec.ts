@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  accountEvents,
   linkTokensOf,
   resendVerification,
   verificationTokenFor,
@@ -10,6 +9,7 @@ import {
 import { bearer, claimsOf, login, refreshWith, registerUser, type SignedIn } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { events } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
 import { linkOf, TestSmtpServer } from './setup/smtp.js';
 import { sleep } from './setup/wait.js';
@@ -50,7 +50,7 @@ describe('Email verification (AUTH_EMAIL_VERIFICATION=optional, the default)', (
     expect(await verifiedAt(t, user.user.id)).toBeInstanceOf(Date);
     const [row] = await linkTokensOf(t, user.user.id, 'email_verification');
     expect(row.used_at).toBeInstanceOf(Date);
-    await expect(accountEvents(t, user.user.id, 'email_verified')).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'email_verified' })).resolves.toHaveLength(1);
     await request(t.server).get('/api/v1/users/me').set(bearer(user.accessToken)).expect(200).expect((me) => {
       expect(me.body.emailVerified).toBe(true);
     });
@@ -68,7 +68,7 @@ describe('Email verification (AUTH_EMAIL_VERIFICATION=optional, the default)', (
     expectProblem(await verifyEmail(t, token), 400, 'link_invalid');
     expectProblem(await verifyEmail(t, `${token.slice(0, -2)}xx`), 400, 'link_invalid');
     expectProblem(await verifyEmail(t, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 400, 'link_invalid');
-    await expect(accountEvents(t, user.user.id, 'email_verified')).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'email_verified' })).resolves.toHaveLength(1);
   });
 
   it('resends a link that supersedes the earlier one', async () => {

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  accountEvents,
   forgotPassword,
   linkTokensOf,
   resetPassword,
   resetTokenFor,
 } from './factories/account.factory.js';
-import { bearer, login, refreshWith, registerUser, tokenInfo } from './factories/auth.factory.js';
+import { bearer, login, refreshWith, refusedWithin, registerUser } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { events } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
 import { linkOf, TestSmtpServer } from './setup/smtp.js';
-import { sleep, waitFor } from './setup/wait.js';
+import { sleep } from './setup/wait.js';
 
 const APP_URL = 'https://app.example.test';
 
@@ -69,11 +69,7 @@ describe('Password reset (forgot → mailed link → reset)', () => {
     for (const signedIn of [user, phone]) {
       expectProblem(await refreshWith(t, signedIn.refreshToken), 401, 'session_revoked');
       // Revocation reaches access tokens within the contract's second.
-      const refused = await waitFor(async () => {
-        const info = await tokenInfo(t, signedIn.accessToken);
-        return info.status === 401 ? info : null;
-      }, 1000);
-      expectProblem(refused, 401, 'session_revoked');
+      expectProblem(await refusedWithin(t, signedIn.accessToken, 1000), 401, 'session_revoked');
     }
 
     const sessions = await t.db.query<{ revoke_reason: string | null }>(
@@ -82,8 +78,8 @@ describe('Password reset (forgot → mailed link → reset)', () => {
     );
     expect(sessions.map((session) => session.revoke_reason)).toEqual(['password_reset', 'password_reset']);
     expect((await linkTokensOf(t, user.user.id, 'password_reset'))[0].used_at).toBeInstanceOf(Date);
-    await expect(accountEvents(t, user.user.id, 'password_reset_requested')).resolves.toHaveLength(1);
-    await expect(accountEvents(t, user.user.id, 'password_reset')).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'password_reset_requested' })).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'password_reset' })).resolves.toHaveLength(1);
   });
 
   it('answers an unknown email exactly as a known one, mails nothing and stores nothing', async () => {
@@ -128,7 +124,7 @@ describe('Password reset (forgot → mailed link → reset)', () => {
     expectProblem(await resetPassword(t, token, 'second new passphrase'), 400, 'link_invalid');
 
     await login(t, user.user.email, 'first new passphrase');
-    await expect(accountEvents(t, user.user.id, 'password_reset')).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'password_reset' })).resolves.toHaveLength(1);
   });
 
   it('lets a newer link supersede the older one', async () => {
@@ -163,7 +159,7 @@ describe('Password reset (forgot → mailed link → reset)', () => {
     await login(t, user.user.email, winner);
     const rows = await linkTokensOf(t, user.user.id, 'password_reset');
     expect(rows.filter((row) => row.used_at !== null)).toHaveLength(1);
-    await expect(accountEvents(t, user.user.id, 'password_reset')).resolves.toHaveLength(1);
+    await expect(events(t, { userId: user.user.id, type: 'password_reset' })).resolves.toHaveLength(1);
   });
 
   it('voids outstanding reset links when the password is changed', async () => {

@@ -24,13 +24,6 @@ export const linkTokensOf = (t: TestApp, userId: string, kind?: string) =>
     [userId, kind ?? null],
   );
 
-/** The account's security events of one type. */
-export const accountEvents = (t: TestApp, userId: string, type: string) =>
-  t.db.query<{ type: string; session_id: string | null; ip: string | null }>(
-    `SELECT type, session_id, ip FROM auth_events WHERE user_id = $1 AND type = $2 ORDER BY id`,
-    [userId, type],
-  );
-
 export const forgotPassword = (t: Pick<TestApp, 'server'>, email: string) =>
   request(t.server).post(`${AUTH}/password/forgot`).send({ email });
 
