@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { LinkTokensCleanupService } from '../src/account/link-tokens-cleanup.service.js';
 import {
   forgotPassword,
   linkTokensOf,
@@ -210,6 +211,32 @@ describe('Password reset (forgot → mailed link → reset)', () => {
 
     expect((await linkTokensOf(t, user.user.id, 'password_reset')).map((row) => row.used_at)).toEqual([null]);
     expect((await resetPassword(t, token, 'a brand new passphrase')).status).toBe(204);
+  });
+});
+
+describe('Dead links are deleted after a week', () => {
+  let t: TestApp;
+  let smtp: TestSmtpServer;
+
+  beforeAll(async () => {
+    smtp = await TestSmtpServer.start();
+    t = await createTestApp({ env: { SMTP_URL: smtp.url, AUTH_EMAIL_VERIFICATION: 'off' } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('deletes links spent more than a week ago and keeps live ones', async () => {
+    const user = await registerUser(t);
+    expect((await resetPassword(t, await resetTokenFor(t, smtp, user.user.email), 'a brand new passphrase')).status).toBe(204);
+    await t.db.query(`UPDATE link_tokens SET used_at = now() - interval '8 days' WHERE user_id = $1`, [user.user.id]);
+    await resetTokenFor(t, smtp, user.user.email);
+
+    await expect(t.app.get(LinkTokensCleanupService).deleteStale()).resolves.toBeGreaterThanOrEqual(1);
+    const rows = await linkTokensOf(t, user.user.id);
+    expect(rows.map((row) => row.used_at)).toEqual([null]);
   });
 });
 

@@ -10,6 +10,7 @@ import { EmailChangeService } from './email-change.service.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { LinkToken } from './entities/link-token.entity.js';
 import { LinkRateLimitGuard } from './link-rate-limit.guard.js';
+import { LinkTokensCleanupService } from './link-tokens-cleanup.service.js';
 import { LinkTokensRepository } from './link-tokens.repository.js';
 import { PasswordResetService } from './password-reset.service.js';
 
@@ -23,6 +24,7 @@ import { PasswordResetService } from './password-reset.service.js';
   controllers: [AccountController, EmailChangeController],
   providers: [
     LinkTokensRepository,
+    LinkTokensCleanupService,
     AccountLinksService,
     BackgroundTasks,
     PasswordResetService,

@@ -119,6 +119,19 @@ export class LinkTokensRepository {
     return rows.length > 0;
   }
 
+  /** Deletes links that stopped working (expired, spent or voided) more than `retainSeconds` ago. */
+  async deleteStale(retainSeconds: number): Promise<number> {
+    const rows: { n: number }[] = await this.db.query(
+      `WITH d AS (DELETE FROM link_tokens
+                   WHERE least(expires_at, coalesce(used_at, 'infinity'), coalesce(voided_at, 'infinity'))
+                         < now() - make_interval(secs => $1)
+                  RETURNING 1)
+       SELECT count(*)::int AS n FROM d`,
+      [retainSeconds],
+    );
+    return rows[0].n;
+  }
+
   /** Voids the user's outstanding links of these kinds (a password change voids reset links). */
   async voidOutstanding(userId: string, kinds: LinkKind[]): Promise<void> {
     await this.db.query(
