@@ -13,6 +13,7 @@ import { FASTIFY_PROBLEMS } from '../common/problem-details.filter.js';
 import { EmailTakenException } from '../users/users.exceptions.js';
 import {
   CookieNeedsJsonException,
+  EmailNotVerifiedException,
   InvalidCredentialsException,
   RefreshTokenReusedException,
   RegistrationClosedException,
@@ -34,8 +35,10 @@ const TOKENS_EXAMPLE: TokenResponseDto = {
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
   email: 'ada@example.com',
+  emailVerified: false,
   name: 'Ada Lovelace',
   roles: ['user'],
+  disabled: false,
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 
@@ -71,10 +74,29 @@ const RefreshRequestProblems = () =>
     ApiRateLimitedResponse(REFRESH_RATE_LIMITED),
   );
 
+/** 403 of login and refresh while AUTH_EMAIL_VERIFICATION=required. */
+const EmailNotVerified = (what: string) =>
+  ApiProblems(
+    403,
+    `${what} for an account whose email is not verified while AUTH_EMAIL_VERIFICATION=required (\`email_not_verified\`).`,
+    [EmailNotVerifiedException],
+  );
+
 export const RegisterDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'Create an account and sign in', description: 'Opens a session for this device.' }),
-    ApiCreatedResponse({ type: RegisterResponseDto, example: { user: USER_EXAMPLE, ...TOKENS_EXAMPLE } }),
+    ApiOperation({
+      summary: 'Create an account and sign in',
+      description:
+        'Opens a session for this device and mails a verification link (unless AUTH_EMAIL_VERIFICATION=off). With ' +
+        'AUTH_EMAIL_VERIFICATION=required the answer is `{ user }` only: no tokens and no session until the email is verified.',
+    }),
+    ApiCreatedResponse({
+      type: RegisterResponseDto,
+      examples: {
+        signedIn: { summary: 'Signed in', value: { user: USER_EXAMPLE, ...TOKENS_EXAMPLE } },
+        verificationRequired: { summary: 'AUTH_EMAIL_VERIFICATION=required: no tokens yet', value: { user: USER_EXAMPLE } },
+      },
+    }),
     ApiValidationFailedResponse(
       'Invalid email or password, or an unknown field',
       fieldErrors(
@@ -95,6 +117,7 @@ export const LoginDocs = () =>
     ApiOkResponse({ type: TokenResponseDto, example: TOKENS_EXAMPLE }),
     ApiValidationFailedResponse('Malformed body', fieldErrors({ field: 'email', message: 'email must be an email' }), INVALID_JSON),
     ApiProblems(401, 'Unknown email or wrong password (`invalid_credentials`).', [InvalidCredentialsException]),
+    EmailNotVerified('Correct credentials'),
     ApiJsonOnlyResponse(),
     ApiRateLimitedResponse(RATE_LIMITED),
   );
@@ -116,6 +139,7 @@ export const RefreshDocs = () =>
         'or an already-rotated token outside the grace window: the session is now revoked (`refresh_token_reused`).',
       [REFRESH_MISSING, REFRESH_INVALID, new SessionRevokedException('refresh'), RefreshTokenReusedException],
     ),
+    EmailNotVerified('A valid refresh token'),
     RefreshRequestProblems(),
   );
 

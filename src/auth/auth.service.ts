@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { EmailVerificationService } from '../account/email-verification.service.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { AccountDisabledException, InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import {
+  AccountDisabledException,
+  EmailNotVerifiedException,
+  InvalidCredentialsException,
+  RefreshTokenReusedException,
+  RegistrationClosedException,
+} from './auth.exceptions.js';
 import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
@@ -22,13 +29,20 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
+    private readonly verification: EmailVerificationService,
   ) {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
 
-  async register(input: RegisterDto, origin: ClientContext): Promise<{ user: User; tokens: TokenPair }> {
+  /**
+   * Creates the account and mails a verification link (unless AUTH_EMAIL_VERIFICATION=off). With
+   * `required` no session is opened until the email is verified: `tokens` is null.
+   */
+  async register(input: RegisterDto, origin: ClientContext): Promise<{ user: User; tokens: TokenPair | null }> {
     if (!this.registrationOpen) throw new RegistrationClosedException();
     const user = await this.users.create(input.email, input.password, input.name);
+    await this.verification.onRegistered(user);
+    if (!this.verification.allowsSignIn(user)) return { user, tokens: null };
     const session = await this.sessions.open(user.id, origin);
     // Only an admin acting on the new account within the same instant makes this null.
     if (!session) throw new AccountDisabledException();
@@ -45,12 +59,22 @@ export class AuthService {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
       throw user ? new AccountDisabledException() : new InvalidCredentialsException();
     }
+    if (!this.verification.allowsSignIn(user)) {
+      await this.verification.onSignInRefused(user);
+      throw new EmailNotVerifiedException();
+    }
     const session = await this.sessions.open(user.id, origin);
     if (!session) throw new AccountDisabledException();
     return this.tokens.issue(session);
   }
 
   async refresh(principal: RefreshPrincipal, origin: ClientContext): Promise<TokenPair> {
+    if (this.verification.mode === 'required') {
+      // Sessions opened before the switch to `required`: checked before rotating, so the
+      // presented token is not spent by a refusal. A deleted account falls through to `inactive`.
+      const user = await this.users.findById(principal.userId);
+      if (user && !this.verification.allowsSignIn(user)) throw new EmailNotVerifiedException();
+    }
     const result = await this.sessions.rotate(principal.sessionId, principal.userId, principal.generation, origin);
     switch (result.outcome) {
       case 'rotated':

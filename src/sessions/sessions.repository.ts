@@ -15,6 +15,7 @@ interface SessionStateRow {
   rotated_at: Date;
   expires_at: Date;
   roles: SessionState['roles'];
+  email_verified: boolean;
 }
 
 export interface SessionLimits {
@@ -49,6 +50,7 @@ const toState = (row: SessionStateRow): SessionState => ({
   rotatedAt: row.rotated_at,
   expiresAt: row.expires_at,
   roles: row.roles,
+  emailVerified: row.email_verified,
 });
 
 /**
@@ -105,7 +107,7 @@ export class SessionsRepository {
          INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
          SELECT user_id, id, 'session_revoked', $4, $5 FROM evicted
        )
-       SELECT c.*, u.roles, (SELECT array_agg(id) FROM evicted) AS evicted_ids
+       SELECT c.*, u.roles, u.email_verified_at IS NOT NULL AS email_verified, (SELECT array_agg(id) FROM evicted) AS evicted_ids
          FROM created c JOIN users u ON u.id = c.user_id`,
       [userId, limits.refreshTtlSeconds, limits.maxAgeSeconds, origin.ip, origin.userAgent, limits.maxPerUser],
     );
@@ -138,7 +140,8 @@ export class SessionsRepository {
            FROM users u
           WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
             AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL
-         RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles
+         RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+                   u.email_verified_at IS NOT NULL AS email_verified
        ),
        refresh_event AS (
          INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
@@ -159,6 +162,7 @@ export class SessionsRepository {
     const rows = await this.prepared.run<SessionStateRow & { active: boolean; within_grace: boolean }>(
       'sessions_find_for_refresh',
       `SELECT s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+              u.email_verified_at IS NOT NULL AS email_verified,
               (s.revoked_at IS NULL AND s.expires_at > now()) AS active,
               -- From the rotation's exact time: rotated_at is truncated to whole seconds (it is the
               -- token's iat), which would shorten the window by up to a second. Only create and

@@ -25,6 +25,7 @@ const stateAt = (generation: number): SessionState => ({
   rotatedAt: new Date('2026-01-01T00:00:00Z'),
   expiresAt: new Date('2026-01-08T00:00:00Z'),
   roles: ['user'],
+  emailVerified: false,
 });
 
 const stored = (generation: number, flags: { active?: boolean; rotatedWithinGrace?: boolean } = {}): StoredSession => ({

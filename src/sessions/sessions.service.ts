@@ -95,6 +95,26 @@ export class SessionsService {
     return ids.length;
   }
 
+  /**
+   * Revokes every session of the account (a password reset) and records `event` once for the
+   * account; returns how many were revoked. Access tokens are refused once the broadcast lands.
+   */
+  async revokeEverySession(userId: string, event: 'password_reset', origin: ClientContext): Promise<number> {
+    const ids = await this.sessions.revokeAllForUser(userId, null, event, null, origin);
+    await this.revocations.publish(ids);
+    await this.record(event, userId, null, origin);
+    return ids.length;
+  }
+
+  /** An account event that belongs to no session (reset requested, email verified or changed). */
+  recordAccountEvent(
+    type: 'password_reset_requested' | 'email_verified' | 'email_changed',
+    userId: string,
+    origin: ClientContext,
+  ): Promise<void> {
+    return this.record(type, userId, null, origin);
+  }
+
   @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
   async onPasswordChanged(event: PasswordChangedEvent): Promise<void> {
     const origin = { ip: event.ip, userAgent: event.userAgent };

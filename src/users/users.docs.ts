@@ -9,6 +9,7 @@ import { WrongCurrentPasswordException } from './users.exceptions.js';
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
   email: 'ada@example.com',
+  emailVerified: true,
   name: 'Ada Lovelace',
   roles: ['user'],
   disabled: false,

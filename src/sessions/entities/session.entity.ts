@@ -6,6 +6,7 @@ export const REVOKE_REASONS = [
   'logout_all',
   'revoked',
   'password_changed',
+  'password_reset',
   'refresh_token_reused',
   'session_limit',
   'account_disabled',

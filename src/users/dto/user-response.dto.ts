@@ -11,6 +11,9 @@ export class UserResponseDto {
   @ApiProperty({ example: 'ada@example.com' })
   email!: string;
 
+  @ApiProperty({ example: true, description: 'The owner opened a verification link sent to `email`.' })
+  emailVerified!: boolean;
+
   @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
   name!: string | null;
 
@@ -27,6 +30,7 @@ export class UserResponseDto {
     return {
       id: user.id,
       email: user.email,
+      emailVerified: user.emailVerifiedAt != null,
       name: user.name,
       roles: user.roles,
       disabled: user.disabledAt !== null,
