@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import type { AllConfig } from './config/config.types.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -25,6 +26,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, validate: () => config }),
         EventEmitterModule.forRoot({ wildcard: true }),
         ScheduleModule.forRoot(),
+        MetricsModule.forRoot(config.metrics),
         DatabaseModule,
         HealthModule,
         UsersModule,

@@ -9,6 +9,7 @@ import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
 import { requestIdFor } from './common/request-id.js';
 import { securityHeaders } from './common/security-headers.js';
 import type { AllConfig, AppConfig } from './config/config.types.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
 
 /**
  * Nest must not install its own body parsers (setupApp() installs the JSON-only one), and holds
@@ -41,6 +42,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     exclude: [
       { path: 'health/*path', method: RequestMethod.ALL },
       { path: '.well-known/*path', method: RequestMethod.ALL },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   app.enableVersioning({ type: VersioningType.URI });
@@ -67,6 +69,8 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     done();
   });
   logRequests(fastify, logger);
+  // Before any route exists (Swagger's below, the controllers' at init): each route gets its hook.
+  if (config.get('metrics.enabled', { infer: true })) app.get(HttpMetrics).instrument(fastify);
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh
   // needs no dummy `{}`.
   fastify.removeAllContentTypeParsers();

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
+import { Registry } from 'prom-client';
 import type { AllConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { RequestOrigin, RotationResult, SessionState } from '../sessions/sessions.types.js';
@@ -68,6 +70,7 @@ function setup(env: Record<string, string> = {}) {
     users as unknown as UsersService,
     sessions as unknown as SessionsService,
     tokens as unknown as TokensService,
+    new AuthMetrics(new Registry()),
   );
   return { service, users, sessions, tokens };
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { RequestOrigin } from '../sessions/sessions.types.js';
+import { AppException } from '../common/app.exception.js';
+import { AuthMetrics, type RefreshResult } from '../metrics/auth-metrics.js';
+import type { RequestOrigin, RotationResult } from '../sessions/sessions.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -17,6 +19,15 @@ import type { RegisterDto } from './dto/register.dto.js';
 import { TokensService, type TokenPair } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';
 
+/** How a rotation outcome is counted in `auth_refreshes_total`. */
+const REFRESH_RESULTS: Record<RotationResult['outcome'], RefreshResult> = {
+  rotated: 'rotated',
+  replayed: 'grace',
+  reused: 'reused',
+  inactive: 'invalid',
+  invalid: 'invalid',
+};
+
 /** Sign-up, sign-in and token refresh: users and sessions in, token pairs out. */
 @Injectable()
 export class AuthService {
@@ -27,6 +38,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
+    private readonly metrics: AuthMetrics,
   ) {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
@@ -38,8 +50,20 @@ export class AuthService {
     return { user, tokens: this.tokens.issue(session) };
   }
 
-  /** Same answer and the same argon2id cost for an unknown email and a wrong password. */
+  /** Counted by result: `success`, or the code of the problem that refused it. */
   async login(input: LoginDto, origin: RequestOrigin): Promise<TokenPair> {
+    try {
+      const tokens = await this.signIn(input, origin);
+      this.metrics.login('success');
+      return tokens;
+    } catch (error) {
+      if (error instanceof AppException) this.metrics.login(error.code);
+      throw error;
+    }
+  }
+
+  /** Same answer and the same argon2id cost for an unknown email and a wrong password. */
+  private async signIn(input: LoginDto, origin: RequestOrigin): Promise<TokenPair> {
     const { user, known } = await this.users.verifyCredentials(input.email, input.password);
     if (!user) {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
@@ -50,6 +74,7 @@ export class AuthService {
 
   async refresh(principal: RefreshPrincipal, origin: RequestOrigin): Promise<TokenPair> {
     const result = await this.sessions.rotate(principal.sessionId, principal.userId, principal.generation, origin);
+    this.metrics.refresh(REFRESH_RESULTS[result.outcome]);
     switch (result.outcome) {
       case 'rotated':
       case 'replayed':
