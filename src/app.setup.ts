@@ -1,9 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import { RequestMethod, VersioningType } from '@nestjs/common';
+import { RequestMethod, VersioningType, type INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
 import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
 import { requestIdFor } from './common/request-id.js';
@@ -38,14 +38,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   app.useLogger(new PinoNestLogger(logger));
   app.flushLogs();
 
-  app.setGlobalPrefix('api', {
-    exclude: [
-      { path: 'health/*path', method: RequestMethod.ALL },
-      { path: '.well-known/*path', method: RequestMethod.ALL },
-      { path: 'metrics', method: RequestMethod.GET },
-    ],
-  });
-  app.enableVersioning({ type: VersioningType.URI });
+  configureRouting(app);
 
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders({
@@ -89,22 +82,38 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   }
 
   if (settings.swaggerEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Auth service')
-        .setDescription(
-          'Short-lived JWT access tokens, rotating refresh tokens with reuse detection, per-device sessions. ' +
-            'Register or log in, copy `accessToken`, click **Authorize**. Errors are RFC 9457 problem documents.',
-        )
-        .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, {
+    SwaggerModule.setup('docs', app, createOpenApiDocument(app), {
       jsonDocumentUrl: 'docs-json',
       // Never the validator badge: an image from validator.swagger.io, which img-src refuses.
       swaggerOptions: { persistAuthorization: true, validatorUrl: null },
     });
   }
+}
+
+/** Global prefix and URI versioning: what the routes' paths, and so the OpenAPI paths, are. */
+export function configureRouting(app: INestApplication): void {
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health/*path', method: RequestMethod.ALL },
+      { path: '.well-known/*path', method: RequestMethod.ALL },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.enableVersioning({ type: VersioningType.URI });
+}
+
+/** The OpenAPI document /docs-json serves; also written by openapi.ts for the CI lint. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Auth service')
+      .setDescription(
+        'Short-lived JWT access tokens, rotating refresh tokens with reuse detection, per-device sessions. ' +
+          'Register or log in, copy `accessToken`, click **Authorize**. Errors are RFC 9457 problem documents.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+      .build(),
+  );
 }
