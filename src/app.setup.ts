@@ -3,9 +3,9 @@ import fastifyCors from '@fastify/cors';
 import { RequestMethod, VersioningType, type INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
+import { SwaggerModule } from '@nestjs/swagger';
 import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
+import { createOpenApiDocument } from './common/openapi-document.js';
 import { requestIdFor } from './common/request-id.js';
 import { securityHeaders } from './common/security-headers.js';
 import type { AllConfig, AppConfig } from './config/config.types.js';
@@ -100,20 +100,4 @@ export function configureRouting(app: INestApplication): void {
     ],
   });
   app.enableVersioning({ type: VersioningType.URI });
-}
-
-/** The OpenAPI document /docs-json serves; also written by openapi.ts for the CI lint. */
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Auth service')
-      .setDescription(
-        'Short-lived JWT access tokens, rotating refresh tokens with reuse detection, per-device sessions. ' +
-          'Register or log in, copy `accessToken`, click **Authorize**. Errors are RFC 9457 problem documents.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
-      .build(),
-  );
 }

@@ -6,7 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppModule } from './app.module.js';
-import { configureRouting, createAdapter, createOpenApiDocument } from './app.setup.js';
+import { configureRouting, createAdapter } from './app.setup.js';
+import { createOpenApiDocument } from './common/openapi-document.js';
 import { EnvValidationError, validateEnv } from './config/env.validation.js';
 
 /**
