@@ -44,6 +44,6 @@ export default {
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
     },
   ],
-  // A global option: jest ignores it inside a project, where hooks then got the 5 s default.
+  // A global option: jest ignores it inside `projects`. App boots and e2e flows get room on a busy machine.
   testTimeout: 30_000,
 };

@@ -1,5 +1,7 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { createAdapter, NEST_APP_OPTIONS, setupApp } from '../../src/app.setup.js';
@@ -11,6 +13,9 @@ export const TEST_SECRETS = {
   JWT_ACCESS_SECRET: 'test-access-secret-0123456789abcdef0123456789',
   JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789abcdef012345678',
 };
+
+/** Upper bound for booting (or closing) one app in a jest hook or test. */
+export const BOOT_TIMEOUT_MS = 30_000;
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -24,14 +29,17 @@ export interface TestApp {
 /**
  * Boots the real application in-process, exactly as main.ts does (AppModule + setupApp), on a
  * fresh database migrated by the shipped migrations. `env` overrides the test defaults; pass `db`
- * to start a second instance on the same database.
+ * to start a second instance on the same database, `imports` for feature modules mounted beside
+ * AppModule (what an application built on this service adds).
  *
  * Caveat for several apps in one process: Passport keeps strategies in a process-wide registry,
  * so every app verifies tokens with the strategies (keys, revocation list) of the app created
  * last. Multi-instance suites therefore revoke on an earlier app and check on the newest one,
  * which is a real cross-instance path (the revocation reaches it only through the broadcast).
  */
-export async function createTestApp(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Record<string, string>; db?: TestDatabase; imports?: ModuleMetadata['imports'] } = {},
+): Promise<TestApp> {
   const db = options.db ?? (await TestDatabase.create());
   const config = validateEnv({
     NODE_ENV: 'test',
@@ -41,7 +49,7 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
     ...options.env,
     DATABASE_URL: db.url,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.imports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config.app), NEST_APP_OPTIONS);
   await setupApp(app);
   await app.init();
@@ -57,4 +65,39 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
       if (ownsDatabase) await db.drop();
     },
   };
+}
+
+/**
+ * One app for the enclosing `describe`: booted in its beforeAll, closed in its afterAll. The
+ * returned object stands for that app inside the tests (reading it earlier throws).
+ */
+export function useTestApp(options: { env?: Record<string, string> } = {}): TestApp {
+  return useTestApps(1, options)[0];
+}
+
+/**
+ * `count` instances on one database for the enclosing `describe` (the first owns it), closed
+ * newest first. The newest checks every access token (see the caveat on createTestApp).
+ */
+export function useTestApps(count: number, options: { env?: Record<string, string> } = {}): TestApp[] {
+  const booted: TestApp[] = [];
+  // Booting is not what these suites time, and a busy machine can take seconds per app.
+  beforeAll(async () => {
+    for (let i = 0; i < count; i += 1) booted.push(await createTestApp({ ...options, db: booted[0]?.db }));
+  }, BOOT_TIMEOUT_MS * count);
+  afterAll(async () => {
+    for (const instance of booted.splice(0).reverse()) await instance.close();
+  }, BOOT_TIMEOUT_MS * count);
+  return Array.from({ length: count }, (_, i) => suiteApp(() => booted[i]));
+}
+
+/** Stands for an app that a hook boots later: reading it before then throws. */
+function suiteApp(current: () => TestApp | undefined): TestApp {
+  return new Proxy({} as TestApp, {
+    get(_target, key) {
+      const instance = current();
+      if (!instance) throw new Error('the suite app is read before its beforeAll booted it');
+      return instance[key as keyof TestApp];
+    },
+  });
 }
