@@ -224,6 +224,12 @@ describe('users (/api/v1/users)', () => {
       ['page=0', 'page'],
       ['page=abc', 'page'],
       ['page=1.5', 'page'],
+      ['page=100001', 'page'],
+      ['page=1e300', 'page'],
+      ['page=1e2', 'page'],
+      ['page=12345678901234567890', 'page'],
+      ['pageSize=-1', 'pageSize'],
+      ['pageSize=1000', 'pageSize'],
     ])('rejects ?%s with 400 validation_failed', async (query, field) => {
       const admin = await signInAsAdmin(t);
 

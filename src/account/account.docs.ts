@@ -40,7 +40,7 @@ export const ForgotPasswordDocs = () =>
     ApiAcceptedResponse({ description: 'Accepted; a link is mailed if the account exists.' }),
     ApiValidationFailedResponse('Not an email, or an unknown field', fieldErrors({ field: 'email', message: 'email must be an email' }), INVALID_JSON),
     ApiJsonOnlyResponse(),
-    ApiRateLimitedResponse('More than 5 requests for this email, or 20 from this IP, in an hour (`rate_limited`).'),
+    ApiRateLimitedResponse('More than 5 requests for this email, or 20 from this IP, in an hour (`rate_limited`).', []),
   );
 
 export const ResetPasswordDocs = () =>
@@ -70,7 +70,7 @@ export const ResendVerificationDocs = () =>
         'Nothing is sent when the email is verified already or AUTH_EMAIL_VERIFICATION=off. Limited to 5 per user per hour.',
     }),
     ApiAcceptedResponse({ description: 'Accepted; a link is mailed unless the email is verified.' }),
-    ApiRateLimitedResponse('More than 5 requests for this user in an hour (`rate_limited`).'),
+    ApiRateLimitedResponse('More than 5 requests for this user in an hour (`rate_limited`).', []),
   );
 
 export const VerifyEmailDocs = () =>

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
+import { Registry } from 'prom-client';
 import type { AllConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
@@ -88,6 +90,7 @@ function setup(env: Record<string, string> = {}) {
     sessions as unknown as SessionsService,
     tokens as unknown as TokensService,
     verification,
+    new AuthMetrics(new Registry()),
   );
   return { service, users, sessions, tokens, links, linkTokens };
 }

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EmailVerificationService } from '../account/email-verification.service.js';
+import { AppException } from '../common/app.exception.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
+import { AuthMetrics, type RefreshResult } from '../metrics/auth-metrics.js';
+import type { RotationResult } from '../sessions/sessions.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -19,6 +22,15 @@ import type { RegisterDto } from './dto/register.dto.js';
 import { TokensService, type TokenPair } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';
 
+/** How a rotation outcome is counted in `auth_refreshes_total`. */
+const REFRESH_RESULTS: Record<RotationResult['outcome'], RefreshResult> = {
+  rotated: 'rotated',
+  replayed: 'grace',
+  reused: 'reused',
+  inactive: 'invalid',
+  invalid: 'invalid',
+};
+
 /** Sign-up, sign-in and token refresh: users and sessions in, token pairs out. */
 @Injectable()
 export class AuthService {
@@ -30,6 +42,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
     private readonly verification: EmailVerificationService,
+    private readonly metrics: AuthMetrics,
   ) {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
@@ -49,11 +62,23 @@ export class AuthService {
     return { user, tokens: this.tokens.issue(session) };
   }
 
+  /** Counted by result: `success`, or the code of the problem that refused it (e.g. `account_disabled`). */
+  async login(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
+    try {
+      const tokens = await this.signIn(input, origin);
+      this.metrics.login('success');
+      return tokens;
+    } catch (error) {
+      if (error instanceof AppException) this.metrics.login(error.code);
+      throw error;
+    }
+  }
+
   /**
    * Same answer and the same argon2id cost for an unknown email and a wrong password. A disabled
    * account is only told so after its correct password, so the 403 reveals nothing to a guesser.
    */
-  async login(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
+  private async signIn(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
     const { user, known } = await this.users.verifyCredentials(input.email, input.password);
     if (!user || user.disabledAt) {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
@@ -76,6 +101,7 @@ export class AuthService {
       if (user && !this.verification.allowsSignIn(user)) throw new EmailNotVerifiedException();
     }
     const result = await this.sessions.rotate(principal.sessionId, principal.userId, principal.generation, origin);
+    this.metrics.refresh(REFRESH_RESULTS[result.outcome]);
     switch (result.outcome) {
       case 'rotated':
       case 'replayed':

@@ -1,7 +1,9 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
+import { Registry } from 'prom-client';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AllConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { RevokeReason } from './entities/session.entity.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
@@ -60,6 +62,7 @@ function setup(env: Record<string, string> = {}) {
     repository as unknown as SessionsRepository,
     revocations as unknown as RevocationService,
     emitter as unknown as EventEmitter2,
+    new AuthMetrics(new Registry()),
   );
   return { service, repository, revocations, emitter, config };
 }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, SessionConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
@@ -26,6 +27,7 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     private readonly revocations: RevocationService,
     private readonly emitter: EventEmitter2,
+    private readonly metrics: AuthMetrics,
   ) {
     this.settings = config.get('session', { infer: true });
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
@@ -41,6 +43,7 @@ export class SessionsService {
     if (!created) return null;
     const { session, evictedIds } = created;
     await this.revocations.publish(evictedIds);
+    this.metrics.revoked('session_limit', evictedIds.length);
     this.emit('login', userId, session.id, origin);
     for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
     return session;
@@ -64,6 +67,7 @@ export class SessionsService {
       return { outcome: 'replayed', session: current };
     }
     if (await this.sessions.revoke(sessionId, userId, 'refresh_token_reused', 'refresh_token_reused', origin)) {
+      this.metrics.revoked('refresh_token_reused');
       this.emit('refresh_token_reused', userId, sessionId, origin);
     }
     await this.revocations.publish([sessionId]);
@@ -74,6 +78,7 @@ export class SessionsService {
   async close(sessionId: string, userId: string, origin: ClientContext): Promise<void> {
     if (await this.sessions.revoke(sessionId, userId, 'logout', 'logout', origin)) {
       await this.revocations.publish([sessionId]);
+      this.metrics.revoked('logout');
       this.emit('logout', userId, sessionId, origin);
     }
   }
@@ -84,6 +89,7 @@ export class SessionsService {
       throw new SessionNotFoundException();
     }
     await this.revocations.publish([sessionId]);
+    this.metrics.revoked('revoked');
     this.emit('session_revoked', userId, sessionId, origin);
   }
 
@@ -91,6 +97,7 @@ export class SessionsService {
   async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: ClientContext): Promise<number> {
     const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
     await this.revocations.publish(ids);
+    this.metrics.revoked('logout_all', ids.length);
     await this.record('logout_all', userId, currentSessionId, origin);
     return ids.length;
   }
@@ -120,6 +127,7 @@ export class SessionsService {
     const origin = { ip: event.ip, userAgent: event.userAgent };
     const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
     await this.revocations.publish(ids);
+    this.metrics.revoked('password_changed', ids.length);
     await this.record('password_changed', event.userId, event.currentSessionId, origin);
   }
 

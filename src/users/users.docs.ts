@@ -17,11 +17,14 @@ const USER_EXAMPLE = {
 };
 
 export const MeDocs = () =>
-  applyDecorators(ApiOperation({ summary: 'The caller’s profile' }), ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }));
+  applyDecorators(
+    ApiOperation({ summary: 'The caller’s profile', description: 'The account of the access token’s subject.' }),
+    ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }),
+  );
 
 export const UpdateMeDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'Change the caller’s display name' }),
+    ApiOperation({ summary: 'Change the caller’s display name', description: 'Only `name` can be set here; it is trimmed.' }),
     ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }),
     ApiValidationFailedResponse(
       'Invalid body or a field that cannot be set',
