@@ -898,6 +898,10 @@ async function scalePhase({ targets, names, users, opts, stats, serverCtx, servi
   if (opts.targets.includes('service')) {
     const service = await connect(dbUrl(state.adminUrl, names.service));
     out.sizes.serviceBefore = await tableSizes(service, ['users', 'sessions', 'auth_events']);
+    // Rotations should stay HOT updates (no index entry written): no index covers what they change.
+    out.sessionUpdates = (
+      await service.query(`SELECT n_tup_upd::int AS updates, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'sessions'`)
+    ).rows[0];
     const sample = (await service.query(`SELECT md5('scale-user-1')::uuid AS id`)).rows[0].id;
     out.plans = await explainHotPaths(service, sample);
     log('scale: clean-up cycle (cli.js cleanup)');

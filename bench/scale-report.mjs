@@ -57,6 +57,10 @@ export function scaleMarkdown(result) {
         `; still due afterwards: ${scale.remainingDue?.sessions ?? '–'} sessions, ${scale.remainingDue?.events ?? '–'} events`,
     );
   }
+  if (scale.sessionUpdates) {
+    const u = scale.sessionUpdates;
+    lines.push(`- sessions updates during the seeded rounds: ${fmt(u.updates)}, of which HOT (no index write) ${fmt(u.hot)} (${fmt(ratio(u.hot, u.updates) * 100, 0)} %)`);
+  }
   for (const [name, seed] of Object.entries(scale.seed)) {
     const steps = Object.entries(seed.stepsMs).map(([k, ms]) => `${k} ${fmt(ms / 1000, 1)} s`).join(', ');
     lines.push(`- seeding ${name}: ${fmt(seed.totalMs / 1000, 1)} s (${steps})`);
