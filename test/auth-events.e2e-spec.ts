@@ -59,7 +59,7 @@ describe('AUTH_EVENTS_REFRESH', () => {
 
   afterAll(async () => {
     for (const t of Object.values(apps)) await t.close();
-  });
+  }, 60_000);
 
   it('changes (default): a refresh from the known IP and user agent writes nothing; a new IP or user agent writes one event', async () => {
     const { sid, steps, session } = await walkDevices(apps.changes);
@@ -121,11 +121,11 @@ describe('GET /auth/events paging', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await t.close();
-  });
+  }, 60_000);
 
   it('counts a long history only up to 1000 past the requested page, and pages it newest first', async () => {
     const user = await registerUser(t);

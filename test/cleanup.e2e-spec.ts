@@ -134,7 +134,7 @@ describe('npm run cli -- cleanup', () => {
   afterAll(async () => {
     rmSync(outDir, { recursive: true, force: true });
     await t?.close();
-  });
+  }, 60_000);
 
   const cli = (...args: string[]) =>
     run(process.execPath, [join(outDir, 'cli.js'), ...args], {
