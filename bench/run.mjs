@@ -904,6 +904,7 @@ async function scalePhase({ targets, names, users, opts, stats, serverCtx, servi
     ).rows[0];
     const sample = (await service.query(`SELECT md5('scale-user-1')::uuid AS id`)).rows[0].id;
     out.plans = await explainHotPaths(service, sample);
+    const { now } = (await service.query('SELECT now()')).rows[0];
     log('scale: clean-up cycle (cli.js cleanup)');
     out.cleanup = await measureCleanup({
       cliEntry: path.join(path.dirname(path.resolve(REPO, serviceEntry)), 'cli.js'),
@@ -916,8 +917,10 @@ async function scalePhase({ targets, names, users, opts, stats, serverCtx, servi
     out.sizes.serviceAfter = await tableSizes(service, ['users', 'sessions', 'auth_events']);
     out.remainingDue = (
       await service.query(
-        `SELECT (SELECT count(*) FROM sessions WHERE least(absolute_expires_at, coalesce(revoked_at, 'infinity')) < now() - interval '7 days')::int AS sessions,
-                (SELECT count(*) FROM auth_events WHERE created_at < now() - interval '90 days')::int AS events`,
+        // Due when the clean-up started (rows keep crossing the line while it runs).
+        `SELECT (SELECT count(*) FROM sessions WHERE least(absolute_expires_at, coalesce(revoked_at, 'infinity')) < $1::timestamptz - interval '7 days')::int AS sessions,
+                (SELECT count(*) FROM auth_events WHERE created_at < $1::timestamptz - interval '90 days')::int AS events`,
+        [now],
       )
     ).rows[0];
   }

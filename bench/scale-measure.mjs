@@ -56,7 +56,7 @@ const HOT_PATHS = {
   'clean-up batch: sessions': `SELECT id FROM sessions
      WHERE least(absolute_expires_at, coalesce(revoked_at, 'infinity'::timestamptz)) >= '-infinity'
        AND least(absolute_expires_at, coalesce(revoked_at, 'infinity'::timestamptz)) < now() - interval '7 days' AND $1::uuid IS NOT NULL
-     ORDER BY least(absolute_expires_at, coalesce(revoked_at, 'infinity'::timestamptz)) LIMIT 2000`,
+     ORDER BY least(absolute_expires_at, coalesce(revoked_at, 'infinity'::timestamptz)) LIMIT 500`,
   'clean-up batch: events': `SELECT id, created_at < now() - interval '90 days' AS expired FROM auth_events
      WHERE id > 0 AND $1::uuid IS NOT NULL ORDER BY id LIMIT 2000`,
 };

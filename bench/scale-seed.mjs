@@ -123,16 +123,19 @@ export async function seedService(client, n, passwordHash, log) {
          FROM spread`,
       [n],
     ))).ms;
-    // One series in time order: the identity column then ascends with created_at.
+    // One series in time order, numbered below the rows the empty-database rounds wrote: ids
+    // ascend with created_at, as in a table that grew by itself (the clean-up walks them).
+    await client.query(`UPDATE auth_events SET id = id + $1`, [events]);
     steps.events = (await timed(log, `${events} events`, () => client.query(
-      `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent, created_at)
-       SELECT ${userId('(j % $1) + 1')}, ${sessionId('a', '(j % $1) + 1')},
+      `INSERT INTO auth_events (id, user_id, session_id, type, ip, user_agent, created_at)
+       SELECT j + 1, ${userId('(j % $1) + 1')}, ${sessionId('a', '(j % $1) + 1')},
               (ARRAY[${EVENT_TYPES.map((t) => `'${t}'`).join(', ')}])[(j / $1) % ${EVENT_TYPES.length} + 1],
               '10.' || j % 250 || '.' || (j / $1) % 250 || '.9', ${agentSql('j')},
               now() - interval '${RETENTION_DAYS + 1} days' + make_interval(secs => j * (${RETENTION_DAYS + 1} * 86400.0 / $2))
          FROM generate_series(0, $2 - 1) AS j`,
       [n, events],
     ))).ms;
+    await client.query(`SELECT setval(pg_get_serial_sequence('auth_events', 'id'), (SELECT max(id) FROM auth_events))`);
   }).then(async (rebuilt) => {
     log(`  rebuilt indexes: ${rebuilt.join(', ')}`);
   });

@@ -8,18 +8,19 @@ export const CLEANUP_USAGE = `Usage: npm run cli -- cleanup [--batch-size <rows>
 
 Runs one clean-up cycle now (the service runs one every hour): deletes sessions that ended more
 than a week ago and security events older than AUTH_EVENTS_RETENTION, in batches of
-${CLEANUP_BATCH_SIZE} rows. Does nothing while another instance is cleaning up.`;
+${CLEANUP_BATCH_SIZE.sessions} sessions and ${CLEANUP_BATCH_SIZE.events} events (--batch-size sets both).
+Stops when another instance is cleaning up.`;
 
 /** `cleanup`: returns the line to print; throws with the usage on bad arguments. */
 export async function cleanup(args: string[], config: AllConfig): Promise<string> {
-  let batchSize = CLEANUP_BATCH_SIZE;
+  let batchSize: number | undefined;
   try {
     const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } } });
     if (values['batch-size'] !== undefined) batchSize = Number(values['batch-size']);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n\n${CLEANUP_USAGE}`, { cause: error });
   }
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)) {
     throw new Error(`--batch-size must be an integer from 1 to 100000\n\n${CLEANUP_USAGE}`);
   }
 

@@ -28,8 +28,6 @@ export interface EventsBatch {
   lastId: string | null;
   /** Rows looked at; fewer than the limit means the end of the table. */
   scanned: number;
-  /** Whether every row looked at was past retention; false means the walk reached recent rows. */
-  allExpired: boolean;
 }
 
 /** The clean-up's statements: each one is a bounded batch, its own transaction, under the lock. */
@@ -40,9 +38,10 @@ export class SessionsCleanupRepository {
   /** Deletes up to `limit` sessions that ended more than `retainSeconds` ago, oldest first from `from`. */
   async deleteEndedSessions(retainSeconds: number, from: Date | null, limit: number): Promise<SessionsBatch> {
     const rows: { locked: boolean; deleted: number; last: Date | null }[] = await this.db.query(
+      // Deleted by ctid: the rows the index scan just read, without a second lookup per row.
       `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1::bigint) AS held),
        batch AS (
-         SELECT id, ${ENDED_AT} AS ended_at
+         SELECT ctid
            FROM sessions
           WHERE (SELECT held FROM lock)
             AND ${ENDED_AT} >= coalesce($2::timestamptz, '-infinity')
@@ -50,7 +49,7 @@ export class SessionsCleanupRepository {
           ORDER BY ${ENDED_AT}
           LIMIT $4
        ),
-       deleted AS (DELETE FROM sessions s USING batch b WHERE s.id = b.id RETURNING b.ended_at)
+       deleted AS (DELETE FROM sessions WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) RETURNING ${ENDED_AT} AS ended_at)
        SELECT (SELECT held FROM lock) AS locked, count(*)::int AS deleted, max(ended_at) AS last FROM deleted`,
       [CLEANUP_LOCK_KEY, from, retainSeconds, limit],
     );
@@ -62,24 +61,22 @@ export class SessionsCleanupRepository {
    * first) from `afterId`, looks at up to `limit` rows and deletes those older than `retainSeconds`.
    */
   async deleteOldEvents(retainSeconds: number, afterId: string | null, limit: number): Promise<EventsBatch> {
-    const rows: { locked: boolean; deleted: number; last_id: string | null; scanned: number; all_expired: boolean }[] =
-      await this.db.query(
-        `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1::bigint) AS held),
-         batch AS (
-           SELECT id, created_at < now() - make_interval(secs => $3) AS expired
-             FROM auth_events
-            WHERE (SELECT held FROM lock) AND id > coalesce($2::bigint, 0)
-            ORDER BY id
-            LIMIT $4
-         ),
-         deleted AS (DELETE FROM auth_events e USING batch b WHERE e.id = b.id AND b.expired RETURNING e.id)
-         SELECT (SELECT held FROM lock) AS locked,
-                (SELECT count(*)::int FROM deleted) AS deleted,
-                max(id)::text AS last_id, count(*)::int AS scanned, coalesce(bool_and(expired), false) AS all_expired
-           FROM batch`,
-        [CLEANUP_LOCK_KEY, afterId, retainSeconds, limit],
-      );
+    const rows: { locked: boolean; deleted: number; last_id: string | null; scanned: number }[] = await this.db.query(
+      `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1::bigint) AS held),
+       batch AS (
+         SELECT ctid, id, created_at < now() - make_interval(secs => $3) AS expired
+           FROM auth_events
+          WHERE (SELECT held FROM lock) AND id > coalesce($2::bigint, 0)
+          ORDER BY id
+          LIMIT $4
+       ),
+       deleted AS (DELETE FROM auth_events WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch WHERE expired)) RETURNING 1)
+       SELECT (SELECT held FROM lock) AS locked, (SELECT count(*)::int FROM deleted) AS deleted,
+              max(id)::text AS last_id, count(*)::int AS scanned
+         FROM batch`,
+      [CLEANUP_LOCK_KEY, afterId, retainSeconds, limit],
+    );
     const row = rows[0];
-    return { locked: row.locked, deleted: row.deleted, lastId: row.last_id, scanned: row.scanned, allExpired: row.all_expired };
+    return { locked: row.locked, deleted: row.deleted, lastId: row.last_id, scanned: row.scanned };
   }
 }

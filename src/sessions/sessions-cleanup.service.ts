@@ -6,8 +6,12 @@ import { SessionsCleanupRepository } from './sessions-cleanup.repository.js';
 
 /** Ended sessions stay listed for forensics (and late reuse is still told apart) for a week. */
 export const SESSION_RETENTION_SECONDS = 7 * 86_400;
-/** Rows per statement: small enough that each batch is a short transaction whatever the table size. */
-export const CLEANUP_BATCH_SIZE = 2000;
+/**
+ * Rows per statement, small enough that each batch is a short transaction whatever the table
+ * size. Ended sessions lie scattered over the table (a heap page each); events lie in insertion
+ * order, so a batch of them reads few pages.
+ */
+export const CLEANUP_BATCH_SIZE = { sessions: 500, events: 2000 };
 
 export interface CleanupReport {
   sessions: number;
@@ -48,13 +52,17 @@ export class SessionsCleanupService {
     }
   }
 
-  /** One clean-up cycle; a call while this instance is already cleaning up joins that cycle. */
-  run(batchSize = CLEANUP_BATCH_SIZE): Promise<CleanupReport> {
-    this.running ??= this.cycle(batchSize).finally(() => (this.running = undefined));
+  /**
+   * One clean-up cycle; a call while this instance is already cleaning up joins that cycle.
+   * `batchSize` overrides the rows per statement of both tables.
+   */
+  run(batchSize?: number): Promise<CleanupReport> {
+    const sizes = batchSize ? { sessions: batchSize, events: batchSize } : CLEANUP_BATCH_SIZE;
+    this.running ??= this.cycle(sizes).finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private async cycle(batchSize: number): Promise<CleanupReport> {
+  private async cycle(batchSize: typeof CLEANUP_BATCH_SIZE): Promise<CleanupReport> {
     const started = performance.now();
     const report: CleanupReport = { sessions: 0, events: 0, batches: 0, yielded: false, durationMs: 0, longestBatchMs: 0 };
     const timed = async <T>(batch: () => Promise<T>): Promise<T> => {
@@ -67,18 +75,19 @@ export class SessionsCleanupService {
 
     let from: Date | null = null;
     for (;;) {
-      const batch = await timed(() => this.cleanup.deleteEndedSessions(SESSION_RETENTION_SECONDS, from, batchSize));
+      const batch = await timed(() => this.cleanup.deleteEndedSessions(SESSION_RETENTION_SECONDS, from, batchSize.sessions));
       if (!batch.locked) return this.finish(report, started, true);
       report.sessions += batch.deleted;
-      if (batch.deleted < batchSize) break;
+      if (batch.deleted < batchSize.sessions) break;
       from = batch.last;
     }
     let afterId: string | null = null;
     for (;;) {
-      const batch = await timed(() => this.cleanup.deleteOldEvents(this.eventRetentionSeconds, afterId, batchSize));
+      const batch = await timed(() => this.cleanup.deleteOldEvents(this.eventRetentionSeconds, afterId, batchSize.events));
       if (!batch.locked) return this.finish(report, started, true);
       report.events += batch.deleted;
-      if (batch.scanned < batchSize || !batch.allExpired) break;
+      // The walk ends at the table's end or at a batch with nothing to delete: the recent rows.
+      if (batch.scanned < batchSize.events || batch.deleted === 0) break;
       afterId = batch.lastId;
     }
     return this.finish(report, started, false);
