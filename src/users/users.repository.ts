@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements.js';
-import { User, type Role } from './entities/user.entity.js';
+import { User } from './entities/user.entity.js';
+import type { Role } from '../common/auth/role.js';
 
 const UNIQUE_VIOLATION = '23505';
 
