@@ -88,7 +88,7 @@ export async function seedService(client, n, passwordHash, log) {
     ))).ms;
     steps.sessions = (await timed(log, `${3 * n} sessions`, () => client.query(
       `WITH spread AS (
-         SELECT i, ((i * 7919) % $1)::float8 / $1 AS r FROM generate_series(1, $1) AS i
+         SELECT i, ((i::bigint * 7919) % $1)::float8 / $1 AS r FROM generate_series(1, $1) AS i
        )
        INSERT INTO sessions (id, user_id, generation, rotated_at, expires_at, absolute_expires_at, last_used_at,
                              revoked_at, revoke_reason, user_agent, ip, created_at)
