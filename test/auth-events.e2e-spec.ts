@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { bearer, login, registerUser, sessionIdOf } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+
+// Each test makes several apps or dozens of requests: a busy machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
 
 const KNOWN_AGENT = 'device-a/1.0';
 const OTHER_AGENT = 'device-b/2.0';
