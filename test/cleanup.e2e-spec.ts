@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +8,6 @@ import { CLEANUP_LOCK_KEY } from '../src/sessions/sessions-cleanup.repository.js
 import { SessionsCleanupService } from '../src/sessions/sessions-cleanup.service.js';
 import { login, registerUser, sessionIdOf } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
-
-// Each test makes several apps or dozens of requests: a busy machine needs more than jest's 5 s.
-jest.setTimeout(60_000);
 
 const OLD_EVENTS = 23;
 

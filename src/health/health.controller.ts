@@ -2,7 +2,7 @@ import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../common/auth/public.decorator.js';
-import { ApiProblemResponse } from '../common/problem.dto.js';
+import { ApiProblems } from '../common/problem.dto.js';
 import { MigrationsHealthIndicator } from './migrations.health.js';
 
 // The 200 bodies as terminus sends them. @HealthCheck's own OpenAPI is not used: it documents
@@ -57,7 +57,7 @@ export class ReadyHealthDto {
 }
 
 const ServiceUnavailable = (description: string) =>
-  ApiProblemResponse(503, description, [{ code: 'service_unavailable', title: 'Service unavailable' }]);
+  ApiProblems(503, description, [{ code: 'service_unavailable', title: 'Service unavailable' }]);
 
 @ApiTags('health')
 @Public()

@@ -5,7 +5,8 @@ import type { Page } from '../common/pagination.dto.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevokeReason } from './entities/session.entity.js';
-import type { RequestOrigin, SessionState } from './sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { SessionState } from './sessions.types.js';
 
 interface SessionStateRow {
   id: string;
@@ -96,7 +97,7 @@ export class SessionsRepository {
    */
   async create(
     userId: string,
-    origin: RequestOrigin,
+    origin: ClientContext,
     limits: SessionLimits,
   ): Promise<{ session: SessionState; evictedIds: string[] }> {
     const rows = await this.prepared.run<SessionStateRow & { evicted_ids: string[] | null }>(
@@ -144,7 +145,7 @@ export class SessionsRepository {
     sessionId: string,
     userId: string,
     generation: number,
-    origin: RequestOrigin,
+    origin: ClientContext,
     refreshTtlSeconds: number,
     record: RotationRecord,
   ): Promise<SessionState | undefined> {
@@ -187,7 +188,7 @@ export class SessionsRepository {
     userId: string,
     reason: RevokeReason,
     eventType: AuthEventType,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<boolean> {
     const ids = await this.revokeWhere(`id = $1 AND user_id = $2`, [sessionId, userId], reason, eventType, origin);
     return ids.length > 0;
@@ -199,7 +200,7 @@ export class SessionsRepository {
     keepSessionId: string | null,
     reason: RevokeReason,
     eventType: AuthEventType | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<string[]> {
     return this.revokeWhere(
       `user_id = $1 AND id IS DISTINCT FROM $2`,
@@ -215,7 +216,7 @@ export class SessionsRepository {
     params: unknown[],
     reason: RevokeReason,
     eventType: AuthEventType | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<string[]> {
     const n = params.length;
     const rows: { id: string }[] = await this.db.query(
@@ -258,7 +259,7 @@ export class SessionsRepository {
     type: AuthEventType,
     userId: string | null,
     sessionId: string | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<void> {
     await this.db.query(
       `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
