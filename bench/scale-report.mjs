@@ -17,8 +17,8 @@ export function scaleMarkdown(result) {
   const seeded = scale.summary;
   const lines = [`## Scale: ${fmt(scale.n)} users seeded`, ''];
   lines.push(
-    '| scenario | service req/s empty → seeded | seeded/empty | floor req/s empty → seeded | seeded/empty | service/floor seeded | p99 ms service empty → seeded | SQL stmts/req service seeded | errors seeded service/floor |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | service req/s empty → seeded | seeded/empty | floor req/s empty → seeded | seeded/empty | service/floor seeded | CPU µs/req service empty → seeded | p99 ms service empty → seeded | SQL stmts/req service seeded | errors seeded service/floor |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const s of opts.scenarios) {
     const se = empty[s]?.service ?? {};
@@ -28,7 +28,7 @@ export function scaleMarkdown(result) {
     lines.push(
       `| ${s} | ${fmt(se.reqPerSec)} → ${fmt(ss.reqPerSec)} | ${fmt(ratio(ss.reqPerSec, se.reqPerSec), 2)} | ` +
         `${fmt(fe.reqPerSec)} → ${fmt(fs.reqPerSec)} | ${fmt(ratio(fs.reqPerSec, fe.reqPerSec), 2)} | ${fmt(seeded[s]?.ratio, 2)} | ` +
-        `${fmt(se.p99Ms, 2)} → ${fmt(ss.p99Ms, 2)} | ${fmt(ss.sqlPerReq, 2)} | ${ss.errors ?? '–'} / ${fs.errors ?? '–'} |`,
+        `${fmt(se.cpuUsPerReq)} → ${fmt(ss.cpuUsPerReq)} | ${fmt(se.p99Ms, 2)} → ${fmt(ss.p99Ms, 2)} | ${fmt(ss.sqlPerReq, 2)} | ${ss.errors ?? '–'} / ${fs.errors ?? '–'} |`,
     );
   }
   lines.push('');

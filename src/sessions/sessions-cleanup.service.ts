@@ -9,7 +9,7 @@ export const SESSION_RETENTION_SECONDS = 7 * 86_400;
 /**
  * Rows per statement, small enough that each batch is a short transaction whatever the table
  * size. Ended sessions lie scattered over the table (a heap page each); events lie in insertion
- * order, so a batch of them reads few pages.
+ * order, so a batch of them reads few pages (bench --scale clean-up).
  */
 export const CLEANUP_BATCH_SIZE = { sessions: 500, events: 2000 };
 
