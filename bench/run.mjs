@@ -61,8 +61,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { ensureSchema, seedUsers } from './floor.mjs';
-import { seedFloor, seedService, sharedPasswordHash, tableSizes } from './scale-seed.mjs';
-import { explainHotPaths, measureCleanup } from './scale-measure.mjs';
+import { scalePhase } from './scale-phase.mjs';
 import { scaleMarkdown, scaleChecks } from './scale-report.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -864,69 +863,6 @@ async function measureRounds({ targets, users, opts, stats, phase = 'empty' }) {
   return runs;
 }
 
-/**
- * --scale: seeds both targets, restarts them (fresh plans and caches; idle RSS on the seeded
- * database), runs the same rounds, then sizes, hot-path plans and one clean-up cycle.
- */
-async function scalePhase({ targets, names, users, opts, stats, serverCtx, serviceEntry }) {
-  const n = opts.scale;
-  const passwordHash = await sharedPasswordHash(PASSWORD);
-  const seed = {};
-  for (const name of opts.targets) {
-    log(`scale: seeding ${n} users into ${name}`);
-    const client = await connect(dbUrl(state.adminUrl, names[name]));
-    const t0 = performance.now();
-    seed[name] = name === 'service' ? await seedService(client, n, passwordHash, log) : await seedFloor(client, n, passwordHash, log);
-    seed[name].totalMs = Math.round(performance.now() - t0);
-    log(`scale: ${name} seeded in ${(seed[name].totalMs / 1000).toFixed(1)} s`);
-  }
-  const seeded = {};
-  for (const name of opts.targets) {
-    await stopChild(targets[name].entry);
-    seeded[name] = await startTarget(name, serverCtx);
-  }
-  const runs = await measureRounds({ targets: seeded, users, opts, stats, phase: 'seeded' });
-
-  const out = { n, seed, runs, summary: summarise(runs, opts), targets: {}, sizes: {}, plans: null, cleanup: null, remainingDue: null };
-  for (const [name, t] of Object.entries(seeded)) {
-    out.targets[name] = { readyMs: t.readyMs, idleRssMb: round1(t.idleRssMb), roundEndRssMb: t.roundEndRssMb.map((x) => round1(x)) };
-  }
-  if (opts.targets.includes('floor')) {
-    const floor = await connect(dbUrl(state.adminUrl, names.floor));
-    out.sizes.floor = await tableSizes(floor, ['users', 'sessions']);
-  }
-  if (opts.targets.includes('service')) {
-    const service = await connect(dbUrl(state.adminUrl, names.service));
-    out.sizes.serviceBefore = await tableSizes(service, ['users', 'sessions', 'auth_events']);
-    // Rotations should stay HOT updates (no index entry written): no index covers what they change.
-    out.sessionUpdates = (
-      await service.query(`SELECT n_tup_upd::int AS updates, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'sessions'`)
-    ).rows[0];
-    const sample = (await service.query(`SELECT md5('scale-user-1')::uuid AS id`)).rows[0].id;
-    out.plans = await explainHotPaths(service, sample);
-    const { now } = (await service.query('SELECT now()')).rows[0];
-    log('scale: clean-up cycle (cli.js cleanup)');
-    out.cleanup = await measureCleanup({
-      cliEntry: path.join(path.dirname(path.resolve(REPO, serviceEntry)), 'cli.js'),
-      env: { ...seeded.service.env, LOG_LEVEL: 'warn' },
-      cwd: REPO,
-      stats: stats.available ? stats.client : null,
-      dbName: names.service,
-    });
-    log(`  ${out.cleanup.output}`);
-    out.sizes.serviceAfter = await tableSizes(service, ['users', 'sessions', 'auth_events']);
-    out.remainingDue = (
-      await service.query(
-        // Due when the clean-up started (rows keep crossing the line while it runs).
-        `SELECT (SELECT count(*) FROM sessions WHERE least(absolute_expires_at, coalesce(revoked_at, 'infinity')) < $1::timestamptz - interval '7 days')::int AS sessions,
-                (SELECT count(*) FROM auth_events WHERE created_at < $1::timestamptz - interval '90 days')::int AS events`,
-        [now],
-      )
-    ).rows[0];
-  }
-  return out;
-}
-
 /** Starts one target on a free port and waits until it is ready; returns its handle. */
 async function startTarget(name, { names, opts, serviceEntry, pinning }) {
   const port = await freePort();
@@ -1059,7 +995,13 @@ async function main() {
   // Rounds on the (almost) empty database.
   const runs = await measureRounds({ targets, users, opts, stats });
   let scale = null;
-  if (opts.scale > 0) scale = await scalePhase({ targets, names, users, opts, stats, serverCtx, serviceEntry });
+  if (opts.scale > 0) {
+    const driver = {
+      log, connect, url: (db) => dbUrl(state.adminUrl, db), startTarget: (name) => startTarget(name, serverCtx), stopChild,
+      measureRounds, summarise, round1, repo: REPO, password: PASSWORD,
+    };
+    scale = await scalePhase({ targets, names, users, opts, stats, serviceEntry }, driver);
+  }
 
   const result = {
     runId,
