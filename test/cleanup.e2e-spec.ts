@@ -157,12 +157,12 @@ describe('npm run cli -- cleanup', () => {
     expect(sessions).toHaveLength(3);
   }, 60_000);
 
-  it('refuses a bad batch size with the usage and exit code 1, removing nothing', async () => {
+  it('refuses a bad batch size with the usage and exit code 2, removing nothing', async () => {
     await t.db.query(`INSERT INTO auth_events (type, created_at) VALUES ('login_failed', now() - interval '100 days')`);
 
     const result = await cli('cleanup', '--batch-size', '0');
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.output).toMatch(/--batch-size must be an integer[\s\S]*Usage: npm run cli -- cleanup/);
     expect(await oldEvents(t)).toBe(1);
   }, 60_000);

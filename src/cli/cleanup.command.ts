@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module.js';
 import type { AllConfig } from '../config/config.types.js';
+import { UsageError } from './usage-error.js';
 import { CLEANUP_BATCH_SIZE, SessionsCleanupService } from '../sessions/sessions-cleanup.service.js';
 
 export const CLEANUP_USAGE = `Usage: npm run cli -- cleanup [--batch-size <rows>]
@@ -18,10 +19,10 @@ export async function cleanup(args: string[], config: AllConfig): Promise<string
     const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } } });
     if (values['batch-size'] !== undefined) batchSize = Number(values['batch-size']);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n\n${CLEANUP_USAGE}`, { cause: error });
+    throw new UsageError(`${(error as Error).message}\n\n${CLEANUP_USAGE}`, { cause: error });
   }
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)) {
-    throw new Error(`--batch-size must be an integer from 1 to 100000\n\n${CLEANUP_USAGE}`);
+    throw new UsageError(`--batch-size must be an integer from 1 to 100000\n\n${CLEANUP_USAGE}`);
   }
 
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
