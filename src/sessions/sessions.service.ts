@@ -2,16 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Page } from '../common/pagination.dto.js';
-import type { AllConfig, SessionConfig } from '../config/config.types.js';
+import type { AllConfig, RefreshEventsMode, SessionConfig } from '../config/config.types.js';
 import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
 import { securityEventName, SecurityEvent } from './security-events.js';
 import { SessionNotFoundException } from './sessions.exceptions.js';
-import { SessionsRepository, type ActiveSessionRow, type EventRow } from './sessions.repository.js';
+import { SessionsRepository, type ActiveSessionRow, type EventRow, type RotationRecord } from './sessions.repository.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from './sessions.types.js';
+
+/** The first rotation attempt per AUTH_EVENTS_REFRESH mode. */
+const FIRST_ROTATION: Record<RefreshEventsMode, RotationRecord> = { changes: 'same-device', all: 'event', off: 'silent' };
+
+/** How far past the requested page `GET /auth/events` counts before it reports a capped `total`. */
+export const EVENTS_TOTAL_LOOKAHEAD = 1000;
 
 /**
  * Session lifecycle: open, rotate (with grace-window replay and reuse detection), revoke. Knows
@@ -21,6 +27,7 @@ import type { RotationResult, SessionState } from './sessions.types.js';
 export class SessionsService {
   private readonly settings: SessionConfig;
   private readonly refreshTtlSeconds: number;
+  private readonly refreshEvents: RefreshEventsMode;
 
   constructor(
     config: ConfigService<AllConfig, true>,
@@ -31,6 +38,7 @@ export class SessionsService {
   ) {
     this.settings = config.get('session', { infer: true });
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
+    this.refreshEvents = config.get('events.refresh', { infer: true });
   }
 
   /** Opens a session; null when the account was disabled or deleted meanwhile. */
@@ -52,15 +60,28 @@ export class SessionsService {
   /**
    * Rotates the session the presented refresh token (generation `generation`) belongs to.
    * The common path is one statement; only a lost compare-and-swap reads the row to classify:
-   * the immediate parent within the grace window is replayed, anything older is reuse.
+   * the immediate parent within the grace window is replayed, anything older is reuse. With
+   * AUTH_EVENTS_REFRESH=changes the first statement also requires the session's last IP and user
+   * agent, so a refresh from a known device writes no event; a swap lost only to that condition
+   * (same generation, still live) is retried once with the `refresh` event.
    */
   async rotate(sessionId: string, userId: string, generation: number, origin: ClientContext): Promise<RotationResult> {
-    const rotated = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds);
+    const first = FIRST_ROTATION[this.refreshEvents];
+    const rotated = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds, first);
     if (rotated) {
-      this.emit('refresh', userId, sessionId, origin);
+      if (first === 'event') this.emit('refresh', userId, sessionId, origin);
       return { outcome: 'rotated', session: rotated };
     }
-    const current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    let current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    if (first === 'same-device' && current?.active && current.generation === generation) {
+      const moved = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds, 'event');
+      if (moved) {
+        this.emit('refresh', userId, sessionId, origin);
+        return { outcome: 'rotated', session: moved };
+      }
+      // A concurrent refresh won in between: classify against the row as it is now.
+      current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    }
     if (!current || !current.active || current.generation === generation) return { outcome: 'inactive' };
     if (current.generation < generation) return { outcome: 'invalid' };
     if (current.generation === generation + 1 && current.rotatedWithinGrace) {
@@ -140,8 +161,9 @@ export class SessionsService {
     return this.record('login_failed', userId, null, origin);
   }
 
+  /** `total` is exact up to EVENTS_TOTAL_LOOKAHEAD events past the requested page, and capped there. */
   eventsPage(userId: string, page: number, pageSize: number): Promise<Page<EventRow>> {
-    return this.sessions.findEventsPage(userId, page, pageSize);
+    return this.sessions.findEventsPage(userId, page, pageSize, page * pageSize + EVENTS_TOTAL_LOOKAHEAD);
   }
 
   private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: ClientContext) {
