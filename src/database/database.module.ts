@@ -1,14 +1,18 @@
-import { Logger, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AllConfig } from '../config/config.types.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { embeddedPostgres } from './embedded-postgres.instance.js';
+import { PreparedStatements } from './prepared-statements.js';
+import { Transactions } from './transactions.js';
 
 /**
  * TypeORM on PostgreSQL, migrated at start-up. Without DATABASE_URL (outside production, which
- * refuses to start so) an embedded cluster under `.data/` is started first.
+ * refuses to start so) an embedded cluster under `.data/` is started first. Global: every
+ * repository uses its PreparedStatements, every multi-write flow its Transactions.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -21,5 +25,7 @@ import { embeddedPostgres } from './embedded-postgres.instance.js';
       },
     }),
   ],
+  providers: [PreparedStatements, Transactions],
+  exports: [PreparedStatements, Transactions],
 })
 export class DatabaseModule {}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, type Repository } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements.js';
+import { currentTransaction } from '../database/transactions.js';
 import { User, type Role } from './entities/user.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -41,14 +42,15 @@ const toUser = (row: UserRow | undefined): User | null =>
 /** The only place that touches the users table. */
 @Injectable()
 export class UsersRepository {
-  /** The per-request lookups (profile, login) run as named prepared statements. */
-  private readonly prepared: PreparedStatements;
-
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectDataSource() db: DataSource,
-  ) {
-    this.prepared = new PreparedStatements(db);
+    @InjectRepository(User) private readonly repository: Repository<User>,
+    /** The per-request lookups (profile, login) run as named prepared statements. */
+    private readonly prepared: PreparedStatements,
+  ) {}
+
+  /** The users repository of the caller's transaction, if it runs in one. */
+  private get users(): Repository<User> {
+    return currentTransaction()?.getRepository(User) ?? this.repository;
   }
 
   async findById(id: string): Promise<User | null> {

@@ -38,8 +38,9 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
     LOG_LEVEL: 'silent',
     THROTTLE_ENABLED: 'false',
     ...TEST_SECRETS,
-    ...options.env,
     DATABASE_URL: db.url,
+    // May point DATABASE_URL elsewhere (a pooler in front of `db`).
+    ...options.env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config.app), NEST_APP_OPTIONS);
