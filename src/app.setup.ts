@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
+import { closeConnectionsWhenDraining } from './common/connection-draining.js';
 import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
 import { requestIdFor } from './common/request-id.js';
 import { securityHeaders } from './common/security-headers.js';
@@ -67,6 +68,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     done();
   });
   logRequests(fastify, logger);
+  closeConnectionsWhenDraining(fastify);
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh
   // needs no dummy `{}`.
   fastify.removeAllContentTypeParsers();
