@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import type { AllConfig } from './config/config.types.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -26,6 +27,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: true }),
         ScheduleModule.forRoot(),
         DatabaseModule,
+        RedisModule,
         HealthModule,
         UsersModule,
         AuthModule,

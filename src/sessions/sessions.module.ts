@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AllConfig } from '../config/config.types.js';
+import { RedisConnections } from '../redis/redis-connections.js';
 import { AuthEvent } from './entities/auth-event.entity.js';
 import { Session } from './entities/session.entity.js';
 import { PgRevocationBroadcaster } from './pg-revocation-broadcaster.js';
@@ -22,13 +23,16 @@ import { SessionsService } from './sessions.service.js';
     {
       // Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on a direct PostgreSQL connection.
       provide: RevocationBroadcaster,
-      inject: [ConfigService, getDataSourceToken()],
-      useFactory: async (config: ConfigService<AllConfig, true>, db: DataSource): Promise<RevocationBroadcaster> => {
-        const redisUrl = config.get('redis.url', { infer: true });
-        if (redisUrl) {
+      inject: [ConfigService, getDataSourceToken(), RedisConnections],
+      useFactory: async (
+        config: ConfigService<AllConfig, true>,
+        db: DataSource,
+        redis: RedisConnections,
+      ): Promise<RevocationBroadcaster> => {
+        if (redis.configured) {
           // Loaded only when used: ioredis alone adds ~7 MB to the resident set.
           const { RedisRevocationBroadcaster } = await import('./redis-revocation-broadcaster.js');
-          return new RedisRevocationBroadcaster(redisUrl);
+          return new RedisRevocationBroadcaster(redis);
         }
         const listenUrl =
           config.get('database.listenUrl', { infer: true }) ?? (db.options as { url: string }).url;
