@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { RequestOrigin } from '../sessions/sessions.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
+import { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import {
@@ -27,14 +28,21 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
+    private readonly transactions: Transactions,
   ) {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
 
   async register(input: RegisterDto, origin: RequestOrigin): Promise<{ user: User; tokens: TokenPair }> {
     if (!this.registrationOpen) throw new RegistrationClosedException();
-    const user = await this.users.create(input.email, input.password, input.name);
-    const session = await this.sessions.open(user.id, origin);
+    // argon2id first: no connection is held while it computes.
+    const account = await this.users.newAccount(input.email, input.password, input.name);
+    // The account and its first session exist together or not at all: a failed session leaves
+    // no account behind that a retry would find taken.
+    const { user, session } = await this.transactions.run(async () => {
+      const user = await this.users.insert(account);
+      return { user, session: await this.sessions.open(user.id, origin) };
+    });
     return { user, tokens: this.tokens.issue(session) };
   }
 

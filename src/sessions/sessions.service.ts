@@ -4,6 +4,7 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { NotFoundException } from '../common/app.exception.js';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, SessionConfig } from '../config/config.types.js';
+import { Transactions } from '../database/transactions.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
@@ -25,6 +26,7 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     private readonly revocations: RevocationService,
     private readonly emitter: EventEmitter2,
+    private readonly transactions: Transactions,
   ) {
     this.settings = config.get('session', { infer: true });
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
@@ -36,9 +38,12 @@ export class SessionsService {
       maxAgeSeconds: this.settings.maxAgeSeconds,
       maxPerUser: this.settings.maxPerUser,
     });
-    await this.revocations.publish(evictedIds);
-    this.emit('login', userId, session.id, origin);
-    for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
+    // Inside a registration the session may still be rolled back: tell no one before the commit.
+    await this.transactions.afterCommit(async () => {
+      await this.revocations.publish(evictedIds);
+      this.emit('login', userId, session.id, origin);
+      for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
+    });
     return session;
   }
 
@@ -85,18 +90,23 @@ export class SessionsService {
 
   /** Revokes all the user's sessions, or all but `keepSessionId`; returns how many. */
   async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: RequestOrigin): Promise<number> {
-    const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
-    await this.revocations.publish(ids);
-    await this.record('logout_all', userId, currentSessionId, origin);
-    return ids.length;
+    return this.transactions.run(async () => {
+      const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
+      await this.transactions.afterCommit(() => this.revocations.publish(ids));
+      await this.record('logout_all', userId, currentSessionId, origin);
+      return ids.length;
+    });
   }
 
+  /** Runs inside UsersService's password-change transaction: the new hash and these writes commit together. */
   @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
   async onPasswordChanged(event: PasswordChangedEvent): Promise<void> {
     const origin = { ip: event.ip, userAgent: event.userAgent };
-    const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
-    await this.revocations.publish(ids);
-    await this.record('password_changed', event.userId, event.currentSessionId, origin);
+    await this.transactions.run(async () => {
+      const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
+      await this.transactions.afterCommit(() => this.revocations.publish(ids));
+      await this.record('password_changed', event.userId, event.currentSessionId, origin);
+    });
   }
 
   listActive(userId: string): Promise<ActiveSessionRow[]> {
@@ -112,9 +122,10 @@ export class SessionsService {
     return this.sessions.findEventsPage(userId, page, pageSize);
   }
 
+  /** Writes the event (in the caller's transaction, if any) and publishes it in-process once committed. */
   private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: RequestOrigin) {
     await this.sessions.recordEvent(type, userId, sessionId, origin);
-    this.emit(type, userId, sessionId, origin);
+    await this.transactions.afterCommit(() => this.emit(type, userId, sessionId, origin));
   }
 
   /** In-process publication of an event already written to auth_events. */
