@@ -60,8 +60,8 @@ async function bootstrap(): Promise<void> {
 }
 
 /**
- * Start-up (module loading, metadata, migrations) leaves tens of MB of garbage that V8 would
- * only collect under load; one full collection makes the idle footprint the live set (~7 MB less).
+ * Start-up (module loading, metadata, migrations) leaves garbage that V8 would only collect under
+ * load; one full collection makes the idle footprint the live set (bench's idle RSS, README Performance).
  */
 function collectStartupGarbage(): void {
   setFlagsFromString('--expose-gc');

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 
 /**
- * Logging is pino, written straight from a Fastify hook. nestjs-pino (pino-http behind Nest's
- * middleware layer, plus an AsyncLocalStorage scope per request) cost ~12 % of a verified
- * request's CPU in the benchmark's profile; this costs one `logger.info` per response.
+ * Logging is pino, written straight from a Fastify hook instead of nestjs-pino (pino-http behind
+ * Nest's middleware layer plus an AsyncLocalStorage scope per request): one `logger.info` per
+ * response. Performance workaround for the `verify` benchmark scenario (README, Performance).
  */
 export function createLogger(level: string): pino.Logger {
   return pino({ level, base: { pid: process.pid } }, stdout());
@@ -14,8 +14,8 @@ export function createLogger(level: string): pino.Logger {
 let destination: pino.DestinationStream | undefined;
 
 /**
- * Buffered standard output, one per process: a write per line cost ~15 % of a verified request.
- * Lines go out in 4 KiB batches, or at least every 200 ms, and the buffer is flushed at exit.
+ * Buffered standard output, one per process, for the `verify` benchmark scenario (README,
+ * Performance). Lines go out in 4 KiB batches, or at least every 200 ms, and the buffer is flushed at exit.
  */
 function stdout(): pino.DestinationStream {
   if (!destination) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EnvValidationError, EXAMPLE_SECRETS, validateEnv } from './env.validation.js';
+import { EnvValidationError, validateEnv } from './env.validation.js';
+import { EXAMPLE_SECRETS } from './jwt.config.js';
 
 const ACCESS_SECRET = 'unit-access-secret-0123456789abcdef0123456789';
 const REFRESH_SECRET = 'unit-refresh-secret-0123456789abcdef012345678';

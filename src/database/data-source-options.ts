@@ -1,13 +1,15 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
 
-/** Options shared by the application (DatabaseModule) and the migration CLI (ormconfig.ts). */
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * Options shared by the application (DatabaseModule, whose entities come from the feature
+ * modules) and the migration CLI (ormconfig.ts, which lists them).
+ */
+export function dataSourceOptions(url: string, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     // Each migration in its own transaction, so a failure leaves the earlier ones applied.

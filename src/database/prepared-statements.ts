@@ -14,6 +14,7 @@ import { currentTransaction } from './transactions.js';
  * With DATABASE_PREPARED_STATEMENTS=off the same SQL runs unnamed: a transaction-pooling proxy
  * (PgBouncer before 1.21) hands each transaction another server connection, where a statement
  * prepared on the previous one does not exist (or already exists under that name).
+ * Performance workaround for the `refresh`, `me` and `login` benchmark scenarios (README, Performance).
  */
 @Injectable()
 export class PreparedStatements {

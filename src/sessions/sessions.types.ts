@@ -1,4 +1,4 @@
-import type { Role } from '../users/entities/user.entity.js';
+import type { Role } from '../common/auth/role.js';
 
 /** What a refresh token is derived from: the session's current generation and its times. */
 export interface SessionState {

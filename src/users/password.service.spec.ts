@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PasswordService } from './password.service.js';
 
-/** Real argon2id (about 20–50 ms per operation at these parameters): no fakes here. */
+/** Real argon2id (slow by design at these parameters): no fakes here. */
 describe('PasswordService', () => {
   let passwords: PasswordService;
 

@@ -9,7 +9,8 @@ import type { AuthenticatedUser } from '../common/auth/principal.js';
 import type { Page } from '../common/pagination.dto.js';
 import { ProblemDetailsFilter } from '../common/problem-details.filter.js';
 import { createValidationPipe } from '../common/validation.pipe.js';
-import type { Role, User } from './entities/user.entity.js';
+import type { User } from './entities/user.entity.js';
+import type { Role } from '../common/auth/role.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 

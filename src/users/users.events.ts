@@ -1,6 +1,7 @@
 /**
  * Application events published by UsersModule. Other modules react without UsersModule knowing
- * them (AuthModule revokes the other sessions when a password changes).
+ * them: SessionsService revokes the user's other sessions when a password changes. UsersService
+ * awaits the listeners (emitAsync), so the response only comes once they are revoked.
  */
 export const PASSWORD_CHANGED = 'user.password_changed';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module.js';
 import { User } from './entities/user.entity.js';
 import { PasswordService } from './password.service.js';
 import { UsersController } from './users.controller.js';
@@ -7,7 +7,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User])],
+  imports: [DatabaseModule.forFeature([User])],
   controllers: [UsersController],
   providers: [UsersService, UsersRepository, PasswordService],
   exports: [UsersService],

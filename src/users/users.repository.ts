@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { currentTransaction } from '../database/transactions.js';
-import { User, type Role } from './entities/user.entity.js';
+import { User } from './entities/user.entity.js';
+import type { Role } from '../common/auth/role.js';
 
 const UNIQUE_VIOLATION = '23505';
 

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenException } from '../../common/app.exception.js';
 import type { AuthenticatedUser } from '../../common/auth/principal.js';
 import { ROLES_KEY } from '../../common/auth/roles.decorator.js';
-import type { Role } from '../../users/entities/user.entity.js';
+import type { Role } from '../../common/auth/role.js';
 
 /** Runs after JwtAuthGuard: a route with `@Roles(...)` needs one of them (roles come from the token). */
 @Injectable()

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../../common/auth/principal.js';
 import { RevocationService } from '../../sessions/revocation.service.js';
-import { ROLES } from '../../users/entities/user.entity.js';
+import { ROLES } from '../../common/auth/role.js';
 import { SessionRevokedException, TokenInvalidException } from '../auth.exceptions.js';
 import { TokensService } from '../tokens.service.js';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '../types/token-claims.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../../users/entities/user.entity.js';
+import type { Role } from '../../common/auth/role.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const REFRESH_TOKEN_TYPE = 'rt+jwt';

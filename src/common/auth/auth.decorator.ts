@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Role } from '../../users/entities/user.entity.js';
+import type { Role } from './role.js';
 import { ApiProblemResponse } from '../problem.dto.js';
 import { Roles } from './roles.decorator.js';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../../users/entities/user.entity.js';
+import type { Role } from './role.js';
 
 /** The verified caller of a protected route, built from the access token alone (no database read). */
 export interface AuthenticatedUser {

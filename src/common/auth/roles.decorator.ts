@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from '../../users/entities/user.entity.js';
+import type { Role } from './role.js';
 
 export const ROLES_KEY = 'auth:roles';
 

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Page } from '../../common/pagination.dto.js';
-import { ROLES, type Role, type User } from '../entities/user.entity.js';
+import { type User } from '../entities/user.entity.js';
+import { ROLES, type Role } from '../../common/auth/role.js';
 
 /** The public face of a user: never a hash or token material. */
 export class UserResponseDto {
