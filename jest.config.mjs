@@ -42,7 +42,8 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
-      testTimeout: 30_000,
     },
   ],
+  // A global option: jest ignores it inside a project (where it left every e2e test at 5 s).
+  testTimeout: 30_000,
 };

@@ -15,11 +15,11 @@ describe('multi-write flows commit together or not at all', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-  });
+  }, 60_000);
 
   afterAll(async () => {
-    await t.close();
-  });
+    await t?.close();
+  }, 60_000);
 
   /** Makes `event` on `table` fail for rows matching `condition` (NEW.*), until the returned function runs. */
   async function failWrites(table: string, event: 'INSERT' | 'UPDATE', condition: string) {
@@ -49,7 +49,7 @@ describe('multi-write flows commit together or not at all', () => {
     const retried = await request(t.server).post('/api/v1/auth/register').send(account).expect(201);
     expect(await countFor(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [retried.body.user.id])).toBe(1);
     expect(await countFor(`SELECT count(*)::int AS n FROM auth_events WHERE user_id = $1 AND type = 'login'`, [retried.body.user.id])).toBe(1);
-  });
+  }, 30_000);
 
   it('password change: the new password does not stay when the other sessions cannot be revoked', async () => {
     const user = await registerUser(t);
@@ -66,7 +66,7 @@ describe('multi-write flows commit together or not at all', () => {
     await request(t.server).post('/api/v1/users/me/password').set(bearer(user.accessToken)).send(change).expect(204);
     expectProblem(await tokenInfo(t, other.accessToken), 401, 'session_revoked');
     await login(t, user.user.email, change.newPassword);
-  });
+  }, 30_000);
 
   it('logout-all: sessions are not revoked without their logout_all event', async () => {
     const user = await registerUser(t);
@@ -83,5 +83,5 @@ describe('multi-write flows commit together or not at all', () => {
     expect(done.body).toEqual({ revoked: 2 });
     expectProblem(await tokenInfo(t, other.accessToken), 401, 'session_revoked');
     expect(await countFor(`SELECT count(*)::int AS n FROM auth_events WHERE user_id = $1 AND type = 'logout_all'`, [user.user.id])).toBe(1);
-  });
+  }, 30_000);
 });

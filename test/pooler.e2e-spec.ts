@@ -40,7 +40,7 @@ if (missing) console.warn(`Skipping the PgBouncer suite: ${missing}`);
     await a?.close();
     await db?.drop();
     await bouncer?.stop();
-  });
+  }, 60_000);
 
   it('answers concurrent register → login → refresh chains without a single 5xx', async () => {
     const statuses: Record<string, number[]> = { register: [], login: [], refresh: [], me: [] };
@@ -76,7 +76,7 @@ if (missing) console.warn(`Skipping the PgBouncer suite: ${missing}`);
     });
     const [{ users }] = await db.query<{ users: number }>(`SELECT count(*)::int AS users FROM users`);
     expect(users).toBe(chains);
-  });
+  }, 120_000);
 
   it('still reaches access tokens on the other instance within 1 s (LISTEN on the direct connection)', async () => {
     const registered = await request(a.server).post('/api/v1/auth/register').send(newUser()).expect(201);
@@ -93,10 +93,10 @@ if (missing) console.warn(`Skipping the PgBouncer suite: ${missing}`);
       `SELECT 1 FROM pg_stat_activity WHERE application_name = 'auth-service-listener' AND datname = current_database()`,
     );
     expect(listeners).toHaveLength(2);
-  });
+  }, 30_000);
 
   it('reports ready through the pooler', async () => {
     const response = await request(b.server).get('/health/ready').expect(200);
     expect(response.body.details).toMatchObject({ database: { status: 'up' }, migrations: { status: 'up' } });
-  });
+  }, 30_000);
 });

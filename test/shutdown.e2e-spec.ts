@@ -56,12 +56,12 @@ describe('SIGTERM with keep-alive clients (node dist/main.js)', () => {
     await buildService();
     db = await TestDatabase.create();
     service = await startService(db.url);
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (service && service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
     await db?.drop();
-  });
+  }, 60_000);
 
   it('answers the requests in flight, refuses new connections, closes idle ones and exits 0 within 10 s', async () => {
     const account = newUser();
@@ -106,5 +106,5 @@ describe('SIGTERM with keep-alive clients (node dist/main.js)', () => {
     await socketsClosed; // the idle keep-alive connections were closed by the server
     expect(service.output()).toMatch(/SIGTERM received/);
     agent.destroy();
-  }, 60_000);
+  }, 120_000);
 });
