@@ -3,11 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import request, { type Response } from 'supertest';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { EmbeddedPostgres, freePort } from '../src/database/embedded-postgres.js';
 import { bearer, refreshWith, tokenInfo } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
-import { freePort } from './setup/ports.js';
 import { expectProblem } from './setup/problem.js';
 import { waitFor } from './setup/wait.js';
 

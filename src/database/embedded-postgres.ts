@@ -116,7 +116,8 @@ async function runningClusterPort(dataDir: string): Promise<number | undefined> 
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

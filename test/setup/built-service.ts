@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './ports.js';
+import { freePort } from '../../src/database/embedded-postgres.js';
 import { TEST_SECRETS } from './create-test-app.js';
 import { waitFor } from './wait.js';
 

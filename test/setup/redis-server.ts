@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { freePort } from './ports.js';
+import { freePort } from '../../src/database/embedded-postgres.js';
 import { redisAnswers } from './redis.js';
 import { waitFor } from './wait.js';
 
