@@ -44,6 +44,6 @@ export default {
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
     },
   ],
-  // A global option: jest ignores it inside a project (where it left every e2e test at 5 s).
+  // A global option: jest ignores it inside `projects`. App boots and e2e flows get room on a busy machine.
   testTimeout: 30_000,
 };

@@ -1,17 +1,14 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFoundException } from '../common/app.exception.js';
+import { ApiTags } from '@nestjs/swagger';
 import { Auth } from '../common/auth/auth.decorator.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../common/auth/principal.js';
 import { Client, type ClientContext } from '../common/client-context.decorator.js';
 import { PaginationQueryDto } from '../common/pagination.dto.js';
-import { ApiProblemResponse, ApiValidationFailedResponse, validationFailed } from '../common/problem.dto.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionNotFoundException } from '../sessions/sessions.exceptions.js';
+import { EventsDocs, ListSessionsDocs, RevokeSessionDocs } from './auth-sessions.docs.js';
 import { AuthEventPageDto, SessionResponseDto } from './dto/session-response.dto.js';
-
-const SESSION_ID = '6adbfc9c-6f68-43a6-a2f0-0d49d5cdcea5';
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36';
 
 /** The caller's devices and security log. */
 @ApiTags('sessions')
@@ -21,30 +18,7 @@ export class AuthSessionsController {
 
   @Get('sessions')
   @Auth()
-  @ApiOperation({ summary: 'The caller’s active sessions (one per device)', description: 'Most recently used first.' })
-  @ApiOkResponse({
-    type: [SessionResponseDto],
-    example: [
-      {
-        id: SESSION_ID,
-        createdAt: '2026-11-25T09:52:12.704Z',
-        lastUsedAt: '2026-11-25T10:07:40.118Z',
-        expiresAt: '2026-12-02T10:07:40.000Z',
-        userAgent: USER_AGENT,
-        ip: '203.0.113.7',
-        current: true,
-      },
-      {
-        id: '3d0c5f5e-1b0e-4c43-9d2a-8a7f7f1f2b64',
-        createdAt: '2026-11-20T18:01:05.000Z',
-        lastUsedAt: '2026-11-24T21:15:33.000Z',
-        expiresAt: '2026-12-01T21:15:33.000Z',
-        userAgent: 'curl/7.88.1',
-        ip: '198.51.100.23',
-        current: false,
-      },
-    ],
-  })
+  @ListSessionsDocs()
   async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionResponseDto[]> {
     const sessions = await this.sessions.listActive(caller.id);
     return sessions.map((session) => ({ ...session, current: session.id === caller.sessionId }));
@@ -53,15 +27,10 @@ export class AuthSessionsController {
   @Delete('sessions/:id')
   @Auth()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Revoke one of the caller’s sessions', description: 'Its refresh and access tokens stop working.' })
-  @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiProblemResponse(404, 'Not an active session of the caller, or not a UUID (`not_found`).', [
-    { code: 'not_found', title: 'Not found', detail: 'No active session with this id.' },
-  ])
+  @RevokeSessionDocs()
   async revoke(
     @CurrentUser() caller: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('No active session with this id.') }))
-    id: string,
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new SessionNotFoundException() })) id: string,
     @Client() client: ClientContext,
   ): Promise<void> {
     await this.sessions.revokeOwn(id, caller.id, client);
@@ -69,22 +38,7 @@ export class AuthSessionsController {
 
   @Get('events')
   @Auth()
-  @ApiOperation({ summary: 'The caller’s security events', description: 'Newest first.' })
-  @ApiOkResponse({
-    type: AuthEventPageDto,
-    example: {
-      items: [
-        { type: 'login', at: '2026-11-25T09:52:12.704Z', ip: '203.0.113.7', userAgent: USER_AGENT, sessionId: SESSION_ID },
-      ],
-      total: 1,
-      page: 1,
-      pageSize: 20,
-    },
-  })
-  @ApiValidationFailedResponse(
-    '`page` or `pageSize` out of range or not an integer, or an unknown query parameter',
-    validationFailed({ field: 'pageSize', message: 'pageSize must not be greater than 100' }),
-  )
+  @EventsDocs()
   events(@CurrentUser() caller: AuthenticatedUser, @Query() query: PaginationQueryDto): Promise<AuthEventPageDto> {
     return this.sessions.eventsPage(caller.id, query.page, query.pageSize);
   }

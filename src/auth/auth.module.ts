@@ -14,10 +14,12 @@ import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwksController } from './jwks.controller.js';
+import { JwtKeys } from './jwt-keys.js';
 import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { RefreshTokenTransport } from './refresh-token.transport.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
+import { AccessTokenVerifier, RefreshTokenVerifier } from './token-verifier.js';
 import { TokensService } from './tokens.service.js';
 
 @Module({
@@ -25,7 +27,7 @@ import { TokensService } from './tokens.service.js';
     UsersModule,
     SessionsModule,
     PassportModule,
-    // Keys are passed per call by TokensService (access and refresh differ).
+    // Keys are passed per call by TokensService (access and refresh differ), from JwtKeys.
     JwtModule.register({}),
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
@@ -39,7 +41,10 @@ import { TokensService } from './tokens.service.js';
   controllers: [AuthController, AuthSessionsController, JwksController],
   providers: [
     AuthService,
+    JwtKeys,
     TokensService,
+    AccessTokenVerifier,
+    RefreshTokenVerifier,
     RefreshTokenTransport,
     JwtStrategy,
     JwtRefreshStrategy,

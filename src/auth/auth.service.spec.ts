@@ -3,23 +3,19 @@ import type { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
-import type { RequestOrigin, RotationResult, SessionState } from '../sessions/sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { RotationResult, SessionState } from '../sessions/sessions.types.js';
 import type { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { NewUser } from '../users/users.repository.js';
 import type { UsersService } from '../users/users.service.js';
-import {
-  InvalidCredentialsException,
-  RefreshTokenReusedException,
-  RegistrationClosedException,
-  SessionRevokedException,
-  TokenInvalidException,
-} from './auth.exceptions.js';
+import { InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import { AuthService } from './auth.service.js';
 import type { TokenPair, TokensService } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';
 
-const ORIGIN: RequestOrigin = { ip: '203.0.113.7', userAgent: 'jest' };
+const ORIGIN: ClientContext = { ip: '203.0.113.7', userAgent: 'jest' };
 const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
 const SESSION_ID = '5f1f0a5e-2b47-4c43-9a8e-2f1f3f1f0a01';
 
@@ -44,7 +40,7 @@ const aSession = (generation = 0): SessionState => ({
 
 const PAIR: TokenPair = { accessToken: 'access', refreshToken: 'refresh', expiresIn: 900, refreshExpiresIn: 604800 };
 
-const PRINCIPAL: RefreshPrincipal = { userId: USER_ID, sessionId: SESSION_ID, generation: 3, source: 'body' };
+const PRINCIPAL: RefreshPrincipal = { userId: USER_ID, sessionId: SESSION_ID, generation: 3 };
 
 function fakeConfig(config: AllConfig): ConfigService<AllConfig, true> {
   const get = (path: string) => path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
@@ -62,10 +58,10 @@ function setup(env: Record<string, string> = {}) {
       .mockResolvedValue({ user: null, known: null }),
   };
   const sessions = {
-    open: jest.fn<(userId: string, origin: RequestOrigin) => Promise<SessionState>>().mockResolvedValue(aSession()),
-    rotate: jest.fn<(sid: string, uid: string, generation: number, origin: RequestOrigin) => Promise<RotationResult>>(),
-    recordLoginFailed: jest.fn<(userId: string | null, origin: RequestOrigin) => Promise<void>>().mockResolvedValue(undefined),
-    close: jest.fn<(sid: string, uid: string, origin: RequestOrigin) => Promise<void>>().mockResolvedValue(undefined),
+    open: jest.fn<(userId: string, origin: ClientContext) => Promise<SessionState>>().mockResolvedValue(aSession()),
+    rotate: jest.fn<(sid: string, uid: string, generation: number, origin: ClientContext) => Promise<RotationResult>>(),
+    recordLoginFailed: jest.fn<(userId: string | null, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
+    close: jest.fn<(sid: string, uid: string, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
   };
   const tokens = { issue: jest.fn<(session: SessionState) => TokenPair>().mockReturnValue(PAIR) };
   // Runs the work and the after-commit tasks at once: these specs are about the calls, the

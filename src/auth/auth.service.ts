@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { RequestOrigin } from '../sessions/sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import {
-  InvalidCredentialsException,
-  RefreshTokenReusedException,
-  RegistrationClosedException,
-  SessionRevokedException,
-  TokenInvalidException,
-} from './auth.exceptions.js';
+import { InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { TokensService, type TokenPair } from './tokens.service.js';
@@ -33,7 +28,7 @@ export class AuthService {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
 
-  async register(input: RegisterDto, origin: RequestOrigin): Promise<{ user: User; tokens: TokenPair }> {
+  async register(input: RegisterDto, origin: ClientContext): Promise<{ user: User; tokens: TokenPair }> {
     if (!this.registrationOpen) throw new RegistrationClosedException();
     // argon2id first: no connection is held while it computes.
     const account = await this.users.newAccount(input.email, input.password, input.name);
@@ -47,7 +42,7 @@ export class AuthService {
   }
 
   /** Same answer and the same argon2id cost for an unknown email and a wrong password. */
-  async login(input: LoginDto, origin: RequestOrigin): Promise<TokenPair> {
+  async login(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
     const { user, known } = await this.users.verifyCredentials(input.email, input.password);
     if (!user) {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
@@ -56,7 +51,7 @@ export class AuthService {
     return this.tokens.issue(await this.sessions.open(user.id, origin));
   }
 
-  async refresh(principal: RefreshPrincipal, origin: RequestOrigin): Promise<TokenPair> {
+  async refresh(principal: RefreshPrincipal, origin: ClientContext): Promise<TokenPair> {
     const result = await this.sessions.rotate(principal.sessionId, principal.userId, principal.generation, origin);
     switch (result.outcome) {
       case 'rotated':
@@ -71,7 +66,7 @@ export class AuthService {
     }
   }
 
-  logout(principal: RefreshPrincipal, origin: RequestOrigin): Promise<void> {
+  logout(principal: RefreshPrincipal, origin: ClientContext): Promise<void> {
     return this.sessions.close(principal.sessionId, principal.userId, origin);
   }
 }

@@ -1,55 +1,19 @@
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth/public.decorator.js';
-import { TokensService } from './tokens.service.js';
+import { JwksDocs } from './jwks.docs.js';
+import { JwtKeys } from './jwt-keys.js';
 
 @ApiTags('auth')
 @Controller({ path: '.well-known', version: VERSION_NEUTRAL })
 export class JwksController {
-  constructor(private readonly tokens: TokensService) {}
+  constructor(private readonly keys: JwtKeys) {}
 
   @Get('jwks.json')
   @Public()
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys that verify access tokens', description: 'Empty `keys` with HS256.' })
-  @ApiOkResponse({
-    description: 'RFC 7517 JWK Set: the signing key and older ones that still verify.',
-    schema: {
-      type: 'object',
-      required: ['keys'],
-      properties: {
-        keys: {
-          type: 'array',
-          items: {
-            type: 'object',
-            description: 'Public JWK with `kid` (RFC 7638 thumbprint), `alg` and `use: sig`.',
-            required: ['kty', 'kid', 'alg', 'use'],
-            properties: {
-              kty: { type: 'string', enum: ['EC', 'RSA'] },
-              kid: { type: 'string' },
-              alg: { type: 'string', enum: ['ES256', 'RS256'] },
-              use: { type: 'string', enum: ['sig'] },
-            },
-            additionalProperties: true,
-          },
-        },
-      },
-    },
-    example: {
-      keys: [
-        {
-          kty: 'EC',
-          crv: 'P-256',
-          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-          kid: 'oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U',
-          alg: 'ES256',
-          use: 'sig',
-        },
-      ],
-    },
-  })
+  @JwksDocs()
   jwks(): { keys: object[] } {
-    return { keys: this.tokens.access.jwks };
+    return { keys: this.keys.access.jwks };
   }
 }

@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AllConfig, RefreshTokenTransport as Transport } from '../config/config.types.js';
+import { CookieNeedsJsonException } from './auth.exceptions.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { TokenPair } from './tokens.service.js';
 
 export const REFRESH_COOKIE = 'refresh_token';
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
+
+const JSON_CONTENT = /^application\/json\s*(;|$)/i;
 
 /**
  * Where the refresh token travels (REFRESH_TOKEN_TRANSPORT): the JSON body, an HttpOnly
@@ -30,15 +33,19 @@ export class RefreshTokenTransport {
     return this.mode !== 'body';
   }
 
-  /** The presented refresh token: the body's `refreshToken` first, then the cookie. */
-  extract(request: FastifyRequest): { token: string; source: 'body' | 'cookie' } | undefined {
+  /**
+   * The presented refresh token, decided once here: the body's `refreshToken` wins; otherwise the
+   * cookie, which counts only on an application/json request (a cross-site HTML form cannot send
+   * one: the CSRF guard), else 415 before the token is even looked at. Null when there is none.
+   */
+  presentedToken(request: FastifyRequest): string | null {
     const body = request.body as { refreshToken?: unknown } | undefined;
-    if (this.usesBody && body && typeof body.refreshToken === 'string' && body.refreshToken) {
-      return { token: body.refreshToken, source: 'body' };
-    }
+    if (this.usesBody && typeof body?.refreshToken === 'string' && body.refreshToken) return body.refreshToken;
     const header = this.usesCookie ? request.headers.cookie : undefined;
     const cookie = header ? request.server.parseCookie(header)[REFRESH_COOKIE] : undefined;
-    return cookie ? { token: cookie, source: 'cookie' } : undefined;
+    if (!cookie) return null;
+    if (!JSON_CONTENT.test(request.headers['content-type'] ?? '')) throw new CookieNeedsJsonException();
+    return cookie;
   }
 
   /** Sets the cookie (cookie transports) and shapes the response body (no token in it for `cookie`). */

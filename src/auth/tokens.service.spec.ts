@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { AllConfig } from '../config/config.types.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { SessionState } from '../sessions/sessions.types.js';
+import { JwtKeys } from './jwt-keys.js';
 import { TokensService } from './tokens.service.js';
 
 const ACCESS_SECRET = 'unit-access-secret-0123456789abcdef0123456789';
@@ -33,7 +34,8 @@ function setup(env: Record<string, string> = {}) {
     },
   } as unknown as ConfigService<AllConfig, true>;
   const jwt = new JwtService();
-  return { tokens: new TokensService(configService, jwt), jwt, config };
+  const keys = new JwtKeys(configService);
+  return { tokens: new TokensService(configService, jwt, keys), keys, jwt, config };
 }
 
 const decode = (token: string) => {
@@ -63,21 +65,21 @@ describe('TokensService', () => {
   });
 
   it('signs the access token as HS256 with typ at+jwt and the access kid', () => {
-    const { tokens } = setup();
+    const { tokens, keys } = setup();
 
     const { header } = decode(tokens.issue(aSession(), NOW_MS).accessToken);
 
-    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: tokens.access.signingKid });
-    expect(tokens.access.signingKid).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: keys.access.signingKid });
+    expect(keys.access.signingKid).toMatch(/^[A-Za-z0-9_-]{16}$/);
   });
 
   it('signs the refresh token as HS256 with typ rt+jwt and a kid of its own', () => {
-    const { tokens } = setup();
+    const { tokens, keys } = setup();
 
     const { header } = decode(tokens.issue(aSession(), NOW_MS).refreshToken);
 
-    expect(header).toEqual({ alg: 'HS256', typ: 'rt+jwt', kid: tokens.refreshKid });
-    expect(tokens.refreshKid).not.toBe(tokens.access.signingKid);
+    expect(header).toEqual({ alg: 'HS256', typ: 'rt+jwt', kid: keys.refresh.kid });
+    expect(keys.refresh.kid).not.toBe(keys.access.signingKid);
   });
 
   it('puts every access claim of the contract in the access token', () => {
@@ -164,14 +166,14 @@ describe('TokensService', () => {
   });
 
   it('derives the kids from the secrets: another secret gives another kid', () => {
-    const { tokens } = setup();
+    const { keys } = setup();
     const other = setup({
       JWT_ACCESS_SECRET: 'another-access-secret-0123456789abcdef012345',
       JWT_REFRESH_SECRET: 'another-refresh-secret-0123456789abcdef01234',
-    }).tokens;
+    }).keys;
 
-    expect(other.access.signingKid).not.toBe(tokens.access.signingKid);
-    expect(other.refreshKid).not.toBe(tokens.refreshKid);
-    expect(setup().tokens.refreshKid).toBe(tokens.refreshKid);
+    expect(other.access.signingKid).not.toBe(keys.access.signingKid);
+    expect(other.refresh.kid).not.toBe(keys.refresh.kid);
+    expect(setup().keys.refresh.kid).toBe(keys.refresh.kid);
   });
 });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AllConfig, JwtConfig } from '../config/config.types.js';
 import type { SessionState } from '../sessions/sessions.types.js';
+import { JwtKeys } from './jwt-keys.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type AccessTokenClaims, type RefreshTokenClaims } from './types/token-claims.js';
-import { loadAccessKeys, type AccessKeys } from './signing-keys.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -19,8 +19,7 @@ export interface TokenPair {
 const seconds = (date: Date | number) => Math.floor((typeof date === 'number' ? date : date.getTime()) / 1000);
 
 /**
- * Mints access and refresh tokens. Secrets are KeyObjects: jsonwebtoken given a string spends
- * ~340 µs per call trying to parse it as a PEM key.
+ * Mints access and refresh tokens with the keys of JwtKeys (verification is TokenVerifier's).
  *
  * A refresh token is a pure function of the session state (id, generation, rotated_at,
  * expires_at) and the refresh key: the grace-window replay re-creates the exact token the
@@ -28,19 +27,14 @@ const seconds = (date: Date | number) => Math.floor((typeof date === 'number' ? 
  */
 @Injectable()
 export class TokensService {
-  readonly settings: JwtConfig;
-  readonly access: AccessKeys;
-  readonly refreshKey: KeyObject;
-  readonly refreshKid: string;
+  private readonly settings: JwtConfig;
 
   constructor(
     config: ConfigService<AllConfig, true>,
     private readonly jwt: JwtService,
+    private readonly keys: JwtKeys,
   ) {
     this.settings = config.get('jwt', { infer: true });
-    this.access = loadAccessKeys(this.settings);
-    this.refreshKey = createSecretKey(this.settings.refreshSecret);
-    this.refreshKid = createHash('sha256').update('refresh:').update(this.settings.refreshSecret).digest('base64url').slice(0, 16);
   }
 
   issue(session: SessionState, nowMs = Date.now()): TokenPair {
@@ -55,13 +49,14 @@ export class TokensService {
       exp: accessExp,
       roles: session.roles,
     };
+    const { algorithm, signingKey, signingKid } = this.keys.access;
     const accessToken = this.jwt.sign(accessClaims, {
-      algorithm: this.access.algorithm,
-      privateKey: this.access.signingKey,
-      keyid: this.access.signingKid,
+      algorithm,
+      privateKey: signingKey,
+      keyid: signingKid,
       issuer: this.settings.issuer,
       audience: this.settings.audience,
-      header: { typ: ACCESS_TOKEN_TYPE, alg: this.access.algorithm },
+      header: { typ: ACCESS_TOKEN_TYPE, alg: algorithm },
     });
     return {
       accessToken,
@@ -82,8 +77,8 @@ export class TokensService {
     };
     return this.jwt.sign(claims, {
       algorithm: 'HS256',
-      privateKey: this.refreshKey,
-      keyid: this.refreshKid,
+      privateKey: this.keys.refresh.key,
+      keyid: this.keys.refresh.kid,
       issuer: this.settings.issuer,
       audience: this.settings.audience,
       header: { typ: REFRESH_TOKEN_TYPE, alg: 'HS256' },

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
+/** Where a request comes from: recorded on sessions and security events, from HTTP or the CLI. */
 export interface ClientContext {
   ip: string | null;
   userAgent: string | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { BadRequestException, HttpException, HttpStatus, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { errorCodes } from 'fastify';
-import { TokenMissingException } from '../auth/auth.exceptions.js';
+import { TokenMissingException } from './auth/token.exceptions.js';
 import { EmailTakenException } from '../users/users.exceptions.js';
 import { AppException, RateLimitedException, ValidationFailedException } from './app.exception.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from './database-unavailable.js';
 export const problemType = (code: string) => `urn:problem-type:auth-service:${code}`;
 
 /** Fastify's own client errors (body parsing), surfaced by Nest as HttpExceptions with `cause.code`. */
-const FASTIFY_ERRORS: Record<string, { code: string; title: string; detail: string }> = {
+export const FASTIFY_PROBLEMS: Record<string, { code: string; title: string; detail: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     code: 'payload_too_large',
     title: 'Payload too large',
@@ -101,7 +101,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const fastifyCode = (exception.cause as { code?: string } | undefined)?.code;
-      const known = fastifyCode ? FASTIFY_ERRORS[fastifyCode] : undefined;
+      const known = fastifyCode ? FASTIFY_PROBLEMS[fastifyCode] : undefined;
       if (known) {
         return { problem: { type: problemType(known.code), status, ...known } };
       }

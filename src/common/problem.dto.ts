@@ -8,7 +8,8 @@ import {
   type ExampleObject,
   type HeadersObject,
 } from '@nestjs/swagger';
-import { problemType } from './problem-details.filter.js';
+import { RateLimitedException, ValidationFailedException, type AppException, type FieldError } from './app.exception.js';
+import { FASTIFY_PROBLEMS, problemType } from './problem-details.filter.js';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'email' })
@@ -45,32 +46,31 @@ export class ProblemDto {
 /** The media type of every error response (ProblemDetailsFilter). */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
-/** One case a response can be, as the service words it; `type` and `status` are derived. */
-export interface ProblemExample {
-  code: string;
-  title: string;
-  detail?: string;
-  errors?: FieldErrorDto[];
-  /** Key in Swagger UI's example picker; defaults to `code`. */
-  name?: string;
-}
+/** A problem as the service words it: an AppException, or one of ProblemDetailsFilter's own. */
+type ProblemText = Pick<AppException, 'code' | 'title' | 'detail' | 'errors'>;
+
+/**
+ * One documented case of an error response: an exception class (instantiated without
+ * arguments), an exception instance, or `[name, problem]` when two cases share a code.
+ */
+export type ProblemCase = (new () => AppException) | ProblemText | readonly [name: string, problem: ProblemText];
 
 /**
  * Documents an error response as it is served: `application/problem+json` with the ProblemDto
- * schema (not Nest's default `application/json`), with one named example per case.
+ * schema, with one named example per case, generated from the exception itself so that its
+ * title and detail are written once (in the exception class).
  */
-export function ApiProblemResponse(
+export function ApiProblems(
   status: number,
   description: string,
-  examples: ProblemExample[] = [],
+  cases: readonly ProblemCase[] = [],
   headers?: HeadersObject,
 ): MethodDecorator & ClassDecorator {
-  const named: Record<string, ExampleObject> = {};
-  for (const { name, code, title, detail, errors } of examples) {
-    named[name ?? code] = {
-      summary: detail ?? title,
-      value: { type: problemType(code), title, status, detail, code, errors },
-    };
+  const examples: Record<string, ExampleObject> = {};
+  for (const entry of cases) {
+    const [name, problem] = Array.isArray(entry) ? entry : [undefined, typeof entry === 'function' ? new entry() : entry];
+    const { code, title, detail, errors } = problem as ProblemText;
+    examples[name ?? code] = { summary: detail ?? title, value: { type: problemType(code), title, status, detail, code, errors } };
   }
   return applyDecorators(
     ApiExtraModels(ProblemDto),
@@ -81,44 +81,29 @@ export function ApiProblemResponse(
       content: {
         [PROBLEM_MEDIA_TYPE]: {
           schema: { $ref: getSchemaPath(ProblemDto) },
-          ...(examples.length ? { examples: named } : {}),
+          ...(cases.length ? { examples } : {}),
         },
       },
     }),
   );
 }
 
-/** The `validation_failed` document the global ValidationPipe answers with. */
-export const validationFailed = (...errors: FieldErrorDto[]): ProblemExample => ({
-  code: 'validation_failed',
-  title: 'Validation failed',
-  detail: 'The request is not valid.',
-  errors,
-});
-
 /** A body that does not parse (Fastify's JSON parser, through ProblemDetailsFilter). */
-export const invalidJson: ProblemExample = {
-  name: 'invalid_json',
-  code: 'validation_failed',
-  title: 'Validation failed',
-  detail: 'The body is not valid JSON.',
-};
+export const INVALID_JSON = ['invalid_json', FASTIFY_PROBLEMS.FST_ERR_CTP_INVALID_JSON_BODY] as const;
+
+/** A `validation_failed` example with these field errors, as the global ValidationPipe answers. */
+export const fieldErrors = (...errors: FieldError[]) => new ValidationFailedException(errors);
 
 /** 400 `validation_failed`: a body or query that the parser or the global ValidationPipe refuses. */
-export const ApiValidationFailedResponse = (description: string, ...examples: ProblemExample[]) =>
-  ApiProblemResponse(400, `${description} (\`validation_failed\`).`, examples);
+export const ApiValidationFailedResponse = (description: string, ...cases: ProblemCase[]) =>
+  ApiProblems(400, `${description} (\`validation_failed\`).`, cases);
 
 /** 415: a body that is not application/json (the only parser installed). */
 export const ApiJsonOnlyResponse = (description = 'The body is not `application/json` (`unsupported_media_type`).') =>
-  ApiProblemResponse(415, description, [
-    { code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'Send the body as application/json.' },
-  ]);
+  ApiProblems(415, description, [FASTIFY_PROBLEMS.FST_ERR_CTP_INVALID_MEDIA_TYPE]);
 
 /** 429 from AuthThrottlerGuard, with the `Retry-After` it sets. */
 export const ApiRateLimitedResponse = (description: string) =>
-  ApiProblemResponse(
-    429,
-    description,
-    [{ code: 'rate_limited', title: 'Too many requests', detail: 'Slow down and retry later.' }],
-    { 'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer', example: 42 } } },
-  );
+  ApiProblems(429, description, [new RateLimitedException(42)], {
+    'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer', example: 42 } },
+  });

@@ -2,7 +2,7 @@ import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../common/auth/public.decorator.js';
-import { ApiProblemResponse } from '../common/problem.dto.js';
+import { ApiProblems } from '../common/problem.dto.js';
 import { DatabaseHealthIndicator } from './database.health.js';
 import { MigrationsHealthIndicator } from './migrations.health.js';
 import { RedisHealthIndicator } from './redis.health.js';
@@ -73,7 +73,7 @@ export class ReadyHealthDto {
 }
 
 const ServiceUnavailable = (description: string) =>
-  ApiProblemResponse(503, description, [{ code: 'service_unavailable', title: 'Service unavailable' }]);
+  ApiProblems(503, description, [{ code: 'service_unavailable', title: 'Service unavailable' }]);
 
 @ApiTags('health')
 @Public()

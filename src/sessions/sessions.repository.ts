@@ -6,7 +6,8 @@ import { PreparedStatements } from '../database/prepared-statements.js';
 import { currentTransaction } from '../database/transactions.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevokeReason } from './entities/session.entity.js';
-import type { RequestOrigin, SessionState } from './sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { SessionState } from './sessions.types.js';
 
 interface SessionStateRow {
   id: string;
@@ -73,7 +74,7 @@ export class SessionsRepository {
    */
   async create(
     userId: string,
-    origin: RequestOrigin,
+    origin: ClientContext,
     limits: SessionLimits,
   ): Promise<{ session: SessionState; evictedIds: string[] }> {
     const rows = await this.prepared.run<SessionStateRow & { evicted_ids: string[] | null }>(
@@ -119,7 +120,7 @@ export class SessionsRepository {
     sessionId: string,
     userId: string,
     generation: number,
-    origin: RequestOrigin,
+    origin: ClientContext,
     refreshTtlSeconds: number,
   ): Promise<SessionState | undefined> {
     const rows = await this.prepared.run<SessionStateRow>(
@@ -178,7 +179,7 @@ export class SessionsRepository {
     userId: string,
     reason: RevokeReason,
     eventType: AuthEventType,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<boolean> {
     const ids = await this.revokeWhere(`id = $1 AND user_id = $2`, [sessionId, userId], reason, eventType, origin);
     return ids.length > 0;
@@ -190,7 +191,7 @@ export class SessionsRepository {
     keepSessionId: string | null,
     reason: RevokeReason,
     eventType: AuthEventType | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<string[]> {
     return this.revokeWhere(
       `user_id = $1 AND id IS DISTINCT FROM $2`,
@@ -206,7 +207,7 @@ export class SessionsRepository {
     params: unknown[],
     reason: RevokeReason,
     eventType: AuthEventType | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<string[]> {
     const n = params.length;
     const rows: { id: string }[] = await this.db.query(
@@ -249,7 +250,7 @@ export class SessionsRepository {
     type: AuthEventType,
     userId: string | null,
     sessionId: string | null,
-    origin: RequestOrigin,
+    origin: ClientContext,
   ): Promise<void> {
     await this.db.query(
       `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,

@@ -10,11 +10,12 @@ import { SecurityEvent } from './security-events.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import type { Transactions } from '../database/transactions.js';
-import type { RequestOrigin, SessionState } from './sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { SessionState } from './sessions.types.js';
 
 const SESSION_ID = '5f1f0a5e-2b47-4c43-9a8e-2f1f3f1f0a01';
 const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
-const ORIGIN: RequestOrigin = { ip: '203.0.113.7', userAgent: 'jest' };
+const ORIGIN: ClientContext = { ip: '203.0.113.7', userAgent: 'jest' };
 
 type StoredSession = SessionState & { active: boolean; rotatedWithinGrace: boolean };
 
@@ -43,13 +44,13 @@ function setup(env: Record<string, string> = {}) {
   const config = validateEnv({ NODE_ENV: 'test', REFRESH_REUSE_GRACE: '10s', REFRESH_TOKEN_TTL: '7d', ...env });
   const repository = {
     rotate: jest
-      .fn<(sid: string, uid: string, generation: number, origin: RequestOrigin, ttl: number) => Promise<SessionState | undefined>>()
+      .fn<(sid: string, uid: string, generation: number, origin: ClientContext, ttl: number) => Promise<SessionState | undefined>>()
       .mockResolvedValue(undefined),
     findForRefresh: jest
       .fn<(sid: string, uid: string, graceSeconds: number) => Promise<StoredSession | undefined>>()
       .mockResolvedValue(undefined),
     revoke: jest
-      .fn<(sid: string, uid: string, reason: RevokeReason, event: AuthEventType, origin: RequestOrigin) => Promise<boolean>>()
+      .fn<(sid: string, uid: string, reason: RevokeReason, event: AuthEventType, origin: ClientContext) => Promise<boolean>>()
       .mockResolvedValue(true),
   };
   const revocations = { publish: jest.fn<(ids: string[]) => Promise<void>>().mockResolvedValue(undefined) };

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { NotFoundException } from '../common/app.exception.js';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, SessionConfig } from '../config/config.types.js';
 import { Transactions } from '../database/transactions.js';
@@ -9,8 +8,10 @@ import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
 import { securityEventName, SecurityEvent } from './security-events.js';
+import { SessionNotFoundException } from './sessions.exceptions.js';
 import { SessionsRepository, type ActiveSessionRow, type EventRow } from './sessions.repository.js';
-import type { RequestOrigin, RotationResult, SessionState } from './sessions.types.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
+import type { RotationResult, SessionState } from './sessions.types.js';
 
 /**
  * Session lifecycle: open, rotate (with grace-window replay and reuse detection), revoke. Knows
@@ -32,7 +33,7 @@ export class SessionsService {
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
   }
 
-  async open(userId: string, origin: RequestOrigin): Promise<SessionState> {
+  async open(userId: string, origin: ClientContext): Promise<SessionState> {
     const { session, evictedIds } = await this.sessions.create(userId, origin, {
       refreshTtlSeconds: this.refreshTtlSeconds,
       maxAgeSeconds: this.settings.maxAgeSeconds,
@@ -52,7 +53,7 @@ export class SessionsService {
    * The common path is one statement; only a lost compare-and-swap reads the row to classify:
    * the immediate parent within the grace window is replayed, anything older is reuse.
    */
-  async rotate(sessionId: string, userId: string, generation: number, origin: RequestOrigin): Promise<RotationResult> {
+  async rotate(sessionId: string, userId: string, generation: number, origin: ClientContext): Promise<RotationResult> {
     const rotated = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds);
     if (rotated) {
       this.emit('refresh', userId, sessionId, origin);
@@ -72,7 +73,7 @@ export class SessionsService {
   }
 
   /** Ends one session (logout); idempotent. */
-  async close(sessionId: string, userId: string, origin: RequestOrigin): Promise<void> {
+  async close(sessionId: string, userId: string, origin: ClientContext): Promise<void> {
     if (await this.sessions.revoke(sessionId, userId, 'logout', 'logout', origin)) {
       await this.revocations.publish([sessionId]);
       this.emit('logout', userId, sessionId, origin);
@@ -80,16 +81,16 @@ export class SessionsService {
   }
 
   /** Revokes one of the user's active sessions; 404 when it is not one. */
-  async revokeOwn(sessionId: string, userId: string, origin: RequestOrigin): Promise<void> {
+  async revokeOwn(sessionId: string, userId: string, origin: ClientContext): Promise<void> {
     if (!(await this.sessions.revoke(sessionId, userId, 'revoked', 'session_revoked', origin))) {
-      throw new NotFoundException('No active session with this id.');
+      throw new SessionNotFoundException();
     }
     await this.revocations.publish([sessionId]);
     this.emit('session_revoked', userId, sessionId, origin);
   }
 
   /** Revokes all the user's sessions, or all but `keepSessionId`; returns how many. */
-  async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: RequestOrigin): Promise<number> {
+  async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: ClientContext): Promise<number> {
     return this.transactions.run(async () => {
       const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
       await this.transactions.afterCommit(() => this.revocations.publish(ids));
@@ -114,7 +115,7 @@ export class SessionsService {
   }
 
   /** A failed login: recorded against the account when the email is known. */
-  recordLoginFailed(userId: string | null, origin: RequestOrigin): Promise<void> {
+  recordLoginFailed(userId: string | null, origin: ClientContext): Promise<void> {
     return this.record('login_failed', userId, null, origin);
   }
 
@@ -123,13 +124,13 @@ export class SessionsService {
   }
 
   /** Writes the event (in the caller's transaction, if any) and publishes it in-process once committed. */
-  private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: RequestOrigin) {
+  private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: ClientContext) {
     await this.sessions.recordEvent(type, userId, sessionId, origin);
     await this.transactions.afterCommit(() => this.emit(type, userId, sessionId, origin));
   }
 
   /** In-process publication of an event already written to auth_events. */
-  private emit(type: AuthEventType, userId: string | null, sessionId: string | null, origin: RequestOrigin): void {
+  private emit(type: AuthEventType, userId: string | null, sessionId: string | null, origin: ClientContext): void {
     this.emitter.emit(securityEventName(type), new SecurityEvent(type, userId, sessionId, origin.ip, origin.userAgent));
   }
 }

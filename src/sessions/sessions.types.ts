@@ -23,8 +23,3 @@ export type RotationResult =
   | { outcome: 'inactive' }
   /** A generation the session never reached (only a leaked signing key makes that). */
   | { outcome: 'invalid' };
-
-export interface RequestOrigin {
-  ip: string | null;
-  userAgent: string | null;
-}

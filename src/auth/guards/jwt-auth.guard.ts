@@ -1,12 +1,9 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
-import { AppException } from '../../common/app.exception.js';
 import type { AuthenticatedUser } from '../../common/auth/principal.js';
-import { TokenInvalidException, TokenMissingException } from '../auth.exceptions.js';
-import { bearerToken } from '../strategies/jwt.strategy.js';
+import { authenticationFailure } from '../token-verifier.js';
 
 /** Global guard: every route needs an access token unless it is marked `@Public()`. */
 @Injectable()
@@ -20,12 +17,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return isPublic ? true : super.canActivate(context);
   }
 
-  override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, _info: unknown, context: ExecutionContext): T {
-    if (error instanceof AppException) throw error;
-    if (error || !user) {
-      const request = context.switchToHttp().getRequest<FastifyRequest>();
-      throw bearerToken(request as never) ? new TokenInvalidException('access') : new TokenMissingException('access');
-    }
+  override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, info: unknown): T {
+    if (error || !user) throw authenticationFailure('access', error, info);
     return user;
   }
 }

@@ -1,61 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ExtractJwt } from 'passport-jwt';
 import type { AuthenticatedUser } from '../../common/auth/principal.js';
 import { RevocationService } from '../../sessions/revocation.service.js';
-import { ROLES } from '../../common/auth/role.js';
-import { SessionRevokedException, TokenInvalidException } from '../auth.exceptions.js';
-import { TokensService } from '../tokens.service.js';
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '../types/token-claims.js';
-import { acceptableHeader, decodeHeader, isInteger, isUuid } from './token-header.js';
-
-export const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+import { SessionRevokedException } from '../../common/auth/token.exceptions.js';
+import { AccessTokenVerifier, VerifyingStrategy } from '../token-verifier.js';
+import type { AccessTokenClaims } from '../types/token-claims.js';
 
 /**
- * `jwt`: the access token from `Authorization: Bearer`. Signature, algorithm, issuer, audience
- * and expiry by jsonwebtoken (KeyObject picked by `kid`); `typ`, required claims and the
- * in-memory revocation list here. No database read.
+ * `jwt`: the access token from `Authorization: Bearer`, verified by AccessTokenVerifier, then
+ * the in-memory revocation list. No database read.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(VerifyingStrategy, 'jwt') {
   constructor(
-    tokens: TokensService,
+    verifier: AccessTokenVerifier,
     private readonly revocations: RevocationService,
   ) {
-    const { settings, access } = tokens;
-    super({
-      jwtFromRequest: bearerToken,
-      secretOrKeyProvider: (_request: FastifyRequest, rawToken: string, done: (error: Error | null, key?: unknown) => void) => {
-        const header = decodeHeader(rawToken);
-        const key = acceptableHeader(header, ACCESS_TOKEN_TYPE, access.algorithm)
-          ? access.verificationKeys.get(String(header!.kid))
-          : undefined;
-        if (key) done(null, key);
-        else done(new Error('unacceptable token header'));
-      },
-      algorithms: [access.algorithm],
-      issuer: settings.issuer,
-      audience: settings.audience,
-      ignoreExpiration: false,
-      jsonWebTokenOptions: { clockTolerance: settings.clockToleranceSeconds },
-    } as never);
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: verifier });
   }
 
-  validate(claims: Partial<AccessTokenClaims>): AuthenticatedUser {
-    const { sub, sid, jti, iat, exp, roles } = claims;
-    if (
-      !isUuid(sub) ||
-      !isUuid(sid) ||
-      typeof jti !== 'string' ||
-      !isInteger(iat) ||
-      !isInteger(exp) ||
-      !Array.isArray(roles) ||
-      !roles.every((role) => (ROLES as readonly string[]).includes(role))
-    ) {
-      throw new TokenInvalidException('access');
-    }
-    if (this.revocations.isRevoked(sid)) throw new SessionRevokedException('access');
-    return { id: sub, sessionId: sid, roles, tokenId: jti, issuedAt: iat, expiresAt: exp };
+  validate(claims: AccessTokenClaims): AuthenticatedUser {
+    if (this.revocations.isRevoked(claims.sid)) throw new SessionRevokedException('access');
+    return { id: claims.sub, sessionId: claims.sid, roles: claims.roles, tokenId: claims.jti, issuedAt: claims.iat, expiresAt: claims.exp };
   }
 }

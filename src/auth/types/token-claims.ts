@@ -25,11 +25,9 @@ export interface RefreshTokenClaims {
   exp: number;
 }
 
-/** The verified holder of a refresh token. */
+/** The verified holder of a refresh token: whose session, and which generation of its token. */
 export interface RefreshPrincipal {
   userId: string;
   sessionId: string;
   generation: number;
-  /** Where the token came from: cookie-authenticated requests get the CSRF rule. */
-  source: 'body' | 'cookie';
 }

@@ -1,7 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Role } from './role.js';
-import { ApiProblemResponse } from '../problem.dto.js';
+import { ForbiddenException } from '../app.exception.js';
+import { ApiProblems } from '../problem.dto.js';
+import { SessionRevokedException, TokenInvalidException, TokenMissingException } from './token.exceptions.js';
 import { Roles } from './roles.decorator.js';
 
 export const BEARER_SCHEME = 'access-token';
@@ -21,27 +23,17 @@ const BEARER_CHALLENGE = {
 export function Auth(options: { roles?: Role[] } = {}) {
   const decorators = [
     ApiBearerAuth(BEARER_SCHEME),
-    ApiProblemResponse(
+    ApiProblems(
       401,
       'Missing, invalid or expired access token (`token_missing`, `token_invalid`), or a revoked session (`session_revoked`).',
-      [
-        { code: 'token_missing', title: 'Token missing', detail: 'Send an access token as `Authorization: Bearer <token>`.' },
-        { code: 'token_invalid', title: 'Token invalid', detail: 'The access token is malformed, expired or not signed by this service.' },
-        {
-          code: 'session_revoked',
-          title: 'Session revoked',
-          detail: 'The session has ended (logged out, revoked or expired); sign in again.',
-        },
-      ],
+      [TokenMissingException, TokenInvalidException, SessionRevokedException],
       BEARER_CHALLENGE,
     ),
   ];
   if (options.roles?.length) {
     decorators.push(
       Roles(...options.roles),
-      ApiProblemResponse(403, `Requires role: ${options.roles.join(' or ')} (\`forbidden\`).`, [
-        { code: 'forbidden', title: 'Forbidden', detail: 'You do not have permission to do this.' },
-      ]),
+      ApiProblems(403, `Requires role: ${options.roles.join(' or ')} (\`forbidden\`).`, [ForbiddenException]),
     );
   }
   return applyDecorators(...decorators);

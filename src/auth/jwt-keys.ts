@@ -1,6 +1,8 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { JwtAlgorithm, JwtConfig } from '../config/config.types.js';
+import type { AllConfig, JwtAlgorithm, JwtConfig } from '../config/config.types.js';
 
 export interface AccessKeys {
   algorithm: JwtAlgorithm;
@@ -10,6 +12,32 @@ export interface AccessKeys {
   verificationKeys: Map<string, KeyObject>;
   /** Public keys as published at /.well-known/jwks.json (empty for HS256). */
   jwks: JsonWebKey[];
+}
+
+export interface RefreshKey {
+  key: KeyObject;
+  kid: string;
+}
+
+/**
+ * The one place that knows the keys: what TokensService signs with, what the strategies verify
+ * with and what /.well-known/jwks.json publishes. Secrets are KeyObjects, never strings: a string
+ * key is re-parsed (tried as PEM first) on every sign and verify.
+ */
+@Injectable()
+export class JwtKeys {
+  readonly access: AccessKeys;
+  /** Refresh tokens are always HS256 with their own secret: only this service reads them. */
+  readonly refresh: RefreshKey;
+
+  constructor(config: ConfigService<AllConfig, true>) {
+    const settings = config.get('jwt', { infer: true });
+    this.access = loadAccessKeys(settings);
+    this.refresh = {
+      key: createSecretKey(settings.refreshSecret),
+      kid: createHash('sha256').update('refresh:').update(settings.refreshSecret).digest('base64url').slice(0, 16),
+    };
+  }
 }
 
 const KEY_TYPES: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { ES256: 'ec', RS256: 'rsa' };

@@ -1,0 +1,45 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+
+/** OpenAPI of JwksController. */
+export const JwksDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: 'Public keys that verify access tokens', description: 'Empty `keys` with HS256.' }),
+    ApiOkResponse({
+      description: 'RFC 7517 JWK Set: the signing key and older ones that still verify.',
+      schema: {
+        type: 'object',
+        required: ['keys'],
+        properties: {
+          keys: {
+            type: 'array',
+            items: {
+              type: 'object',
+              description: 'Public JWK with `kid` (RFC 7638 thumbprint), `alg` and `use: sig`.',
+              required: ['kty', 'kid', 'alg', 'use'],
+              properties: {
+                kty: { type: 'string', enum: ['EC', 'RSA'] },
+                kid: { type: 'string' },
+                alg: { type: 'string', enum: ['ES256', 'RS256'] },
+                use: { type: 'string', enum: ['sig'] },
+              },
+              additionalProperties: true,
+            },
+          },
+        },
+      },
+      example: {
+        keys: [
+          {
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+            kid: 'oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U',
+            alg: 'ES256',
+            use: 'sig',
+          },
+        ],
+      },
+    }),
+  );

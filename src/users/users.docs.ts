@@ -1,0 +1,60 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiJsonOnlyResponse, ApiValidationFailedResponse, fieldErrors, INVALID_JSON } from '../common/problem.dto.js';
+import { UserPageDto, UserResponseDto } from './dto/user-response.dto.js';
+import { WrongCurrentPasswordException } from './users.exceptions.js';
+
+/** OpenAPI of UsersController, one composed decorator per handler; the errors come from the exceptions. */
+
+const USER_EXAMPLE = {
+  id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
+  email: 'ada@example.com',
+  name: 'Ada Lovelace',
+  roles: ['user'],
+  createdAt: '2026-11-25T09:50:29.405Z',
+};
+
+export const MeDocs = () =>
+  applyDecorators(ApiOperation({ summary: 'The caller’s profile' }), ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }));
+
+export const UpdateMeDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: 'Change the caller’s display name' }),
+    ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }),
+    ApiValidationFailedResponse(
+      'Invalid body or a field that cannot be set',
+      fieldErrors({ field: 'name', message: 'name must be longer than or equal to 1 characters' }),
+      ['field_not_allowed', fieldErrors({ field: 'email', message: 'email is not allowed' })],
+      INVALID_JSON,
+    ),
+    ApiJsonOnlyResponse(),
+  );
+
+export const ChangePasswordDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Change the caller’s password',
+      description: 'Checks the current password, stores the new one and revokes every other session of the user.',
+    }),
+    ApiNoContentResponse({ description: 'Changed; other sessions are revoked.' }),
+    ApiValidationFailedResponse(
+      'Wrong current password or unacceptable new one',
+      ['wrong_current_password', new WrongCurrentPasswordException()],
+      ['weak_new_password', fieldErrors({ field: 'newPassword', message: 'newPassword must be at least 8 characters' })],
+      INVALID_JSON,
+    ),
+    ApiJsonOnlyResponse(),
+  );
+
+export const ListUsersDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: 'List users (admin)', description: 'Oldest first; `pageSize` at most 100.' }),
+    ApiOkResponse({
+      type: UserPageDto,
+      example: { items: [{ ...USER_EXAMPLE, roles: ['user', 'admin'] }], total: 1, page: 1, pageSize: 20 },
+    }),
+    ApiValidationFailedResponse(
+      '`page` or `pageSize` out of range or not an integer, or an unknown query parameter',
+      fieldErrors({ field: 'page', message: 'page must not be less than 1' }),
+    ),
+  );
