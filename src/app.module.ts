@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -30,6 +31,7 @@ export class AppModule {
         MetricsModule.forRoot(config.metrics),
         DatabaseModule,
         MailModule.forRoot(),
+        RedisModule,
         HealthModule,
         UsersModule,
         AuthModule,

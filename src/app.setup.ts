@@ -4,6 +4,7 @@ import { RequestMethod, VersioningType, type INestApplication } from '@nestjs/co
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { closeConnectionsWhenDraining } from './common/connection-draining.js';
 import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
 import { createOpenApiDocument } from './common/openapi-document.js';
 import { requestIdFor } from './common/request-id.js';
@@ -62,6 +63,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     done();
   });
   logRequests(fastify, logger);
+  closeConnectionsWhenDraining(fastify);
   // Before any route exists (Swagger's below, the controllers' at init): each route gets its hook.
   if (config.get('metrics.enabled', { infer: true })) app.get(HttpMetrics).instrument(fastify);
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh

@@ -7,8 +7,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AppModule } from './app.module.js';
 import { createAdapter, NEST_APP_OPTIONS, setupApp } from './app.setup.js';
+import { startDraining } from './common/connection-draining.js';
 import { EnvValidationError, validateEnv } from './config/env.validation.js';
 import { stopEmbeddedPostgres } from './database/embedded-postgres.instance.js';
+
+/** Within the 10 s API.md allows (and Kubernetes' default grace period), with room to close the rest. */
+const CUT_OFF_CONNECTIONS_AFTER_MS = 8000;
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -32,9 +36,23 @@ async function bootstrap(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, shutting down`);
-    await app.close();
-    await stopEmbeddedPostgres();
+    const startedAt = Date.now();
+    logger.log(`${signal} received: answering the requests in flight, then shutting down`);
+    const fastify = app.getHttpAdapter().getInstance();
+    startDraining(fastify);
+    // A client that keeps a request open (a slow upload) must not outlast the orchestrator's grace period.
+    const cutOff = setTimeout(() => fastify.server.closeAllConnections(), CUT_OFF_CONNECTIONS_AFTER_MS).unref();
+    try {
+      // Stops accepting and closes idle connections, waits for the busy ones, then closes the
+      // pool, the revocation listener and Redis (onApplicationShutdown).
+      await app.close();
+      await stopEmbeddedPostgres();
+    } catch (error) {
+      logger.error(`Shutdown failed: ${String(error)}`);
+      process.exit(1);
+    }
+    clearTimeout(cutOff);
+    logger.log(`Stopped ${Date.now() - startedAt} ms after ${signal}`);
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

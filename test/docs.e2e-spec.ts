@@ -248,13 +248,14 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(body?.required).toEqual(expect.arrayContaining(['status']));
   });
 
-  it('documents the readiness indicators: database and migrations', async () => {
+  it('documents the readiness indicators: database and migrations, and redis with REDIS_URL', async () => {
     const body = resolve(operation('get', '/health/ready').responses['200']?.content?.['application/json']?.schema);
     const details = resolve(body?.properties?.details);
     const served = await request(t.server).get('/health/ready').expect(200);
 
-    expect(Object.keys(details?.properties ?? {}).sort()).toEqual(['database', 'migrations']);
-    expect(Object.keys(served.body.details).sort()).toEqual(Object.keys(details?.properties ?? {}).sort());
+    expect(Object.keys(details?.properties ?? {}).sort()).toEqual(['database', 'migrations', 'redis']);
+    expect([...(details?.required ?? [])].sort()).toEqual(['database', 'migrations']);
+    expect(Object.keys(served.body.details).sort()).toEqual(['database', 'migrations']);
   });
 
   it.each(['/health/live', '/health/ready'])('documents 503 on GET %s as a problem document', (path) => {

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import type { AllConfig, AuthConfig } from '../config/config.types.js';
+import type { AuthConfig } from '../config/config.types.js';
+import { RedisConnections } from '../redis/redis-connections.js';
 import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
@@ -12,12 +12,11 @@ export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
   providers: [
     {
       provide: RATE_LIMIT_STORAGE,
-      inject: [ConfigService],
-      useFactory: async (config: ConfigService<AllConfig, true>): Promise<RedisThrottlerStorage | null> => {
-        const url = config.get('redis.url', { infer: true });
-        if (!url) return null;
+      inject: [RedisConnections],
+      useFactory: async (redis: RedisConnections): Promise<RedisThrottlerStorage | null> => {
+        if (!redis.configured) return null;
         const { RedisThrottlerStorage: Storage } = await import('./redis-throttler.storage.js');
-        return new Storage(url);
+        return Storage.open(redis);
       },
     },
   ],

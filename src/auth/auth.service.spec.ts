@@ -7,7 +7,9 @@ import { validateEnv } from '../config/env.validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from '../sessions/sessions.types.js';
+import type { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
+import type { NewUser } from '../users/users.repository.js';
 import type { UsersService } from '../users/users.service.js';
 import {
   AccountDisabledException,
@@ -61,7 +63,10 @@ function fakeConfig(config: AllConfig): ConfigService<AllConfig, true> {
 
 function setup(env: Record<string, string> = {}) {
   const users = {
-    create: jest.fn<(email: string, password: string, name?: string | null) => Promise<User>>().mockResolvedValue(aUser()),
+    newAccount: jest
+      .fn<(email: string, password: string, name?: string | null) => Promise<NewUser>>()
+      .mockImplementation(async (email, password, name) => ({ email, passwordHash: `hash(${password})`, name: name ?? null, roles: ['user'] })),
+    insert: jest.fn<(account: NewUser) => Promise<User>>().mockResolvedValue(aUser()),
     verifyCredentials: jest
       .fn<(email: string, password: string) => Promise<{ user: User | null; known: User | null }>>()
       .mockResolvedValue({ user: null, known: null }),
@@ -84,6 +89,12 @@ function setup(env: Record<string, string> = {}) {
     links as unknown as AccountLinksService,
     linkTokens as unknown as LinkTokensRepository,
   );
+  // Runs the work and the after-commit tasks at once: these specs are about the calls, the
+  // database's atomicity is covered end to end.
+  const transactions = {
+    run: jest.fn(<T>(work: () => Promise<T>) => work()),
+    afterCommit: jest.fn(async (task: () => unknown) => void (await task())),
+  };
   const service = new AuthService(
     config,
     users as unknown as UsersService,
@@ -91,20 +102,24 @@ function setup(env: Record<string, string> = {}) {
     tokens as unknown as TokensService,
     verification,
     new AuthMetrics(new Registry()),
+    transactions as unknown as Transactions,
   );
-  return { service, users, sessions, tokens, links, linkTokens };
+  return { service, users, sessions, tokens, links, linkTokens, transactions };
 }
 
 describe('AuthService', () => {
   describe('register', () => {
-    it('creates the user, opens a session and issues its tokens', async () => {
-      const { service, users, sessions, tokens } = setup();
+    it('hashes first, then creates the user and opens a session in one transaction, and issues its tokens', async () => {
+      const { service, users, sessions, tokens, transactions } = setup();
 
       await expect(
         service.register({ email: 'ada@example.com', password: 'a long passphrase', name: 'Ada' }, ORIGIN),
       ).resolves.toEqual({ user: aUser(), tokens: PAIR });
 
-      expect(users.create).toHaveBeenCalledWith('ada@example.com', 'a long passphrase', 'Ada');
+      expect(users.newAccount).toHaveBeenCalledWith('ada@example.com', 'a long passphrase', 'Ada');
+      expect(users.newAccount.mock.invocationCallOrder[0]).toBeLessThan(transactions.run.mock.invocationCallOrder[0]);
+      expect(users.insert).toHaveBeenCalledWith(expect.objectContaining({ email: 'ada@example.com', passwordHash: 'hash(a long passphrase)' }));
+      expect(transactions.run).toHaveBeenCalledTimes(1);
       expect(sessions.open).toHaveBeenCalledWith(USER_ID, ORIGIN);
       expect(tokens.issue).toHaveBeenCalledWith(aSession());
     });
@@ -116,13 +131,14 @@ describe('AuthService', () => {
 
       await expect(attempt).rejects.toBeInstanceOf(RegistrationClosedException);
       await expect(attempt).rejects.toMatchObject({ status: 403, code: 'forbidden' });
-      expect(users.create).not.toHaveBeenCalled();
+      expect(users.newAccount).not.toHaveBeenCalled();
+      expect(users.insert).not.toHaveBeenCalled();
       expect(sessions.open).not.toHaveBeenCalled();
     });
 
     it('opens no session when the user cannot be created', async () => {
       const { service, users, sessions } = setup();
-      users.create.mockRejectedValue(new Error('email taken'));
+      users.insert.mockRejectedValue(new Error('email taken'));
 
       await expect(service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN)).rejects.toThrow(
         'email taken',

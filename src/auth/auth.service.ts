@@ -7,6 +7,7 @@ import { AuthMetrics, type RefreshResult } from '../metrics/auth-metrics.js';
 import type { RotationResult } from '../sessions/sessions.types.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
+import { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import {
@@ -43,6 +44,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly verification: EmailVerificationService,
     private readonly metrics: AuthMetrics,
+    private readonly transactions: Transactions,
   ) {
     this.registrationOpen = config.get('auth.registrationOpen', { infer: true });
   }
@@ -53,10 +55,18 @@ export class AuthService {
    */
   async register(input: RegisterDto, origin: ClientContext): Promise<{ user: User; tokens: TokenPair | null }> {
     if (!this.registrationOpen) throw new RegistrationClosedException();
-    const user = await this.users.create(input.email, input.password, input.name);
+    // argon2id first: no connection is held while it computes.
+    const account = await this.users.newAccount(input.email, input.password, input.name);
+    // The account and its first session exist together or not at all: a failed session leaves
+    // no account behind that a retry would find taken. With AUTH_EMAIL_VERIFICATION=required no
+    // session is opened until the email is verified.
+    const { user, session } = await this.transactions.run(async () => {
+      const user = await this.users.insert(account);
+      return { user, session: this.verification.allowsSignIn(user) ? await this.sessions.open(user.id, origin) : null };
+    });
+    // After the commit: the link row refers to the account.
     await this.verification.onRegistered(user);
     if (!this.verification.allowsSignIn(user)) return { user, tokens: null };
-    const session = await this.sessions.open(user.id, origin);
     // Only an admin acting on the new account within the same instant makes this null.
     if (!session) throw new AccountDisabledException();
     return { user, tokens: this.tokens.issue(session) };

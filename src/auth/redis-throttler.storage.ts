@@ -1,6 +1,6 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
+import type { RedisConnections } from '../redis/redis-connections.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -24,26 +24,40 @@ end
 return { hits, windowLeft, 0, 0 }
 `;
 
+type ThrottleRedis = Redis & { throttleIncrement(...args: (string | number)[]): Promise<number[]> };
+
 /**
  * Rate-limit counters in Redis (REDIS_URL), shared by every instance, instead of per-process
  * memory. Written against @nestjs/throttler's ThrottlerStorage interface:
  * @nest-lab/throttler-storage-redis does not accept Nest 12 in its peer range.
+ * While Redis is unavailable the counters are this instance's own (API.md "Operations"): a
+ * request never waits for Redis, and the limits still hold per instance.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
-  private readonly logger = new Logger(RedisThrottlerStorage.name);
-  private readonly redis: Redis;
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly local = new ThrottlerStorageService();
 
-  constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
-    this.redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT });
-    this.redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+  private constructor(
+    private readonly redis: ThrottleRedis,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  static async open(connections: RedisConnections): Promise<RedisThrottlerStorage> {
+    const redis = await connections.open('throttler');
+    redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT });
+    return new RedisThrottlerStorage(redis as ThrottleRedis, connections);
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    if (!this.connections.usable(this.redis)) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     const base = `throttle:${throttlerName}:${key}`;
-    const [hits, windowLeft, blocked, blockLeft] = (await (
-      this.redis as Redis & { throttleIncrement(...args: (string | number)[]): Promise<number[]> }
-    ).throttleIncrement(`${base}:hits`, `${base}:blocked`, ttl, limit, blockDuration || ttl)) as number[];
+    let reply: number[];
+    try {
+      reply = await this.redis.throttleIncrement(`${base}:hits`, `${base}:blocked`, ttl, limit, blockDuration || ttl);
+    } catch (error) {
+      this.connections.failed(this.redis, error);
+      return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+    const [hits, windowLeft, blocked, blockLeft] = reply;
     return {
       totalHits: hits,
       timeToExpire: Math.max(0, Math.ceil(windowLeft / 1000)),
@@ -52,7 +66,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+  onApplicationShutdown(): void {
+    this.local.onApplicationShutdown();
   }
 }

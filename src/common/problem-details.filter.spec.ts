@@ -120,6 +120,20 @@ describe('ProblemDetailsFilter', () => {
     expect(errorLogs[0][0]).toMatchObject({ err: error, requestId: 'req-1' });
   });
 
+  it('answers an unreachable database with 503 service_unavailable and Retry-After, without driver text', () => {
+    const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+
+    const { reply, errorLogs } = render(Object.assign(new Error('Query failed'), { driverError: error }), '/api/v1/auth/login');
+    warn.mockRestore();
+
+    expect(reply.statusCode).toBe(503);
+    expect(reply.headers['retry-after']).toBe('5');
+    expect(reply.body).toMatchObject({ status: 503, code: 'service_unavailable', instance: '/api/v1/auth/login' });
+    expect(JSON.stringify(reply.body)).not.toMatch(/ECONNREFUSED|5432|Query/);
+    expect(errorLogs).toHaveLength(0);
+  });
+
   it.each([
     ['a thrown string', 'boom'],
     ['undefined', undefined],

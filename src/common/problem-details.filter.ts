@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from './app.exception.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 
 /** Problem types are URNs named after the stable `code`; clients switch on `code`. */
 export const problemType = (code: string) => `urn:problem-type:auth-service:${code}`;
@@ -46,6 +47,9 @@ const CODES_BY_STATUS: Record<number, string> = {
   503: 'service_unavailable',
 };
 
+/** What a client is told to wait before retrying while the database is away. */
+const RETRY_AFTER_SECONDS = 5;
+
 interface Problem {
   type: string;
   title: string;
@@ -70,7 +74,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { problem, headers } = this.toProblem(exception);
     problem.instance = request.url.split('?')[0];
-    if (problem.status >= 500) {
+    if (problem.code === 'service_unavailable' && !(exception instanceof HttpException)) {
+      // The outage shows in /health/ready; one line per request without the driver's stack.
+      this.logger.warn({ requestId: request.id, reason: String(exception) }, 'Database unavailable');
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
     }
     for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
@@ -102,6 +109,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         const code = CODES_BY_STATUS[status] ?? 'client_error';
         return { problem: { type: problemType(code), title: reasonPhrase(status), status, code } };
       }
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // Not a client error and not a bug: the database is away and the client may retry.
+      const code = 'service_unavailable';
+      return {
+        problem: {
+          type: problemType(code),
+          title: 'Service unavailable',
+          status: HttpStatus.SERVICE_UNAVAILABLE,
+          detail: 'The service cannot reach its database right now. Retry later.',
+          code,
+        },
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      };
     }
     const { code, title } = INTERNAL_ERROR;
     return { problem: { type: problemType(code), title, status: HttpStatus.INTERNAL_SERVER_ERROR, code } };

@@ -15,6 +15,8 @@ export function dataSourceOptions(url: string, entities: DataSourceOptions['enti
     // Each migration in its own transaction, so a failure leaves the earlier ones applied.
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: 10, application_name: 'auth-service' },
+    // A server that does not answer (host gone, network cut) fails a request after 5 s instead of
+    // hanging it; the problem filter answers 503 and the pool reconnects when the server returns.
+    extra: { max: 10, application_name: 'auth-service', connectionTimeoutMillis: 5000 },
   };
 }

@@ -6,11 +6,14 @@ import { DatabaseNotifications } from './database-notifications.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { embeddedPostgres } from './embedded-postgres.instance.js';
 import { MigrationStatus } from './migration-status.js';
+import { PreparedStatements } from './prepared-statements.js';
+import { Transactions } from './transactions.js';
 
 /**
  * TypeORM on PostgreSQL, migrated at start-up. Without DATABASE_URL (outside production, which
  * refuses to start so) an embedded cluster under `.data/` is started first. Feature modules
  * register their entities with `DatabaseModule.forFeature`, so this layer names no feature.
+ * Global: every repository uses its PreparedStatements, every multi-write flow its Transactions.
  */
 @Global()
 @Module({
@@ -25,8 +28,8 @@ import { MigrationStatus } from './migration-status.js';
       },
     }),
   ],
-  providers: [DatabaseNotifications, MigrationStatus],
-  exports: [DatabaseNotifications, MigrationStatus],
+  providers: [DatabaseNotifications, MigrationStatus, PreparedStatements, Transactions],
+  exports: [DatabaseNotifications, MigrationStatus, PreparedStatements, Transactions],
 })
 export class DatabaseModule {
   /** The entities (tables) a feature's repositories use. */

@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   /** Database to create (if absent) and return a URL for. */
   database: string;
+  /** Fixed port (a stop and a start keep it); a free one by default. */
+  port?: number;
   log?: (message: string) => void;
 }
 
@@ -35,7 +37,7 @@ export class EmbeddedPostgres {
     if (port) {
       log(`Using the embedded PostgreSQL already running on port ${port} (${dataDir})`);
     } else {
-      port = await freePort();
+      port = this.options.port ?? (await freePort());
       const isRoot = process.getuid?.() === 0;
       if (isRoot) await makeTraversable(dirname(dataDir), log);
       const EmbeddedPostgresClass = await importWithoutSignalHandlers();
@@ -114,7 +116,8 @@ async function runningClusterPort(dataDir: string): Promise<number | undefined> 
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

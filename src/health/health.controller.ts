@@ -1,9 +1,11 @@
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../common/auth/public.decorator.js';
 import { ApiProblems } from '../common/problem.dto.js';
+import { DatabaseHealthIndicator } from './database.health.js';
 import { MigrationsHealthIndicator } from './migrations.health.js';
+import { RedisHealthIndicator } from './redis.health.js';
 
 // The 200 bodies as terminus sends them. @HealthCheck's own OpenAPI is not used: it documents
 // terminus's 503 body as application/json, while ProblemDetailsFilter answers a problem document.
@@ -18,12 +20,26 @@ class DatabaseIndicatorDto extends IndicatorUpDto {
   responseTime!: number;
 }
 
+class RedisIndicatorDto {
+  @ApiProperty({ enum: ['up', 'degraded'], example: 'up', description: '`degraded`: Redis is unavailable, the service works without it.' })
+  status!: 'up' | 'degraded';
+
+  @ApiPropertyOptional({ example: 'Redis is unavailable: rate limits are per instance, revocation goes through the database resync' })
+  message?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Start of the outage.' })
+  since?: string;
+}
+
 class ReadyIndicatorsDto {
   @ApiProperty({ type: DatabaseIndicatorDto })
   database!: DatabaseIndicatorDto;
 
   @ApiProperty({ type: IndicatorUpDto, description: 'Every shipped migration is applied.' })
   migrations!: IndicatorUpDto;
+
+  @ApiPropertyOptional({ type: RedisIndicatorDto, description: 'Only with REDIS_URL.' })
+  redis?: RedisIndicatorDto;
 }
 
 const NO_INDICATORS = { type: 'object', properties: {}, additionalProperties: false, example: {} } as const;
@@ -43,10 +59,10 @@ export class LiveHealthDto {
 }
 
 export class ReadyHealthDto {
-  @ApiProperty({ enum: ['ok'], example: 'ok' })
-  status!: 'ok';
+  @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok', description: '`degraded`: ready, with Redis unavailable.' })
+  status!: 'ok' | 'degraded';
 
-  @ApiProperty({ type: ReadyIndicatorsDto, description: 'The indicators that are up (on 200: all of them).' })
+  @ApiProperty({ type: ReadyIndicatorsDto, description: 'The indicators that are up or degraded (on 200: all of them).' })
   info!: ReadyIndicatorsDto;
 
   @ApiProperty({ ...NO_INDICATORS, description: 'The indicators that are down: always empty on 200.' })
@@ -65,8 +81,9 @@ const ServiceUnavailable = (description: string) =>
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
     private readonly migrations: MigrationsHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get('live')
@@ -87,9 +104,11 @@ export class HealthController {
   @ApiOkResponse({ type: ReadyHealthDto, description: 'Ready: the database answers and no migration is pending.' })
   @ServiceUnavailable('Not ready: the database does not answer, a migration is pending, or shutting down (`service_unavailable`).')
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 1500 }),
+    const checks: HealthIndicatorFunction[] = [
+      () => this.database.answers('database', 1500),
       () => this.migrations.isUpToDate('migrations'),
-    ]);
+    ];
+    if (this.redis.configured) checks.push(() => this.redis.check('redis'));
+    return this.health.check(checks);
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { RedisConnections } from '../redis/redis-connections.js';
 import {
   fromPayload,
   REVOCATION_CHANNEL,
@@ -8,38 +9,49 @@ import {
   type RevocationSubscriber,
 } from './revocation-broadcaster.js';
 
-/** Redis pub/sub, for databases or poolers without LISTEN (CockroachDB, PgBouncer in transaction mode). */
+/**
+ * Redis pub/sub, for databases or poolers without LISTEN (CockroachDB, PgBouncer in transaction
+ * mode). While Redis is unavailable nothing is published (RedisConnections reports the outage
+ * once); every instance resynchronises from the sessions table when its subscriber reconnects,
+ * and once a minute meanwhile.
+ */
 export class RedisRevocationBroadcaster extends RevocationBroadcaster {
   private readonly logger = new Logger(RedisRevocationBroadcaster.name);
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private publisher?: Redis;
+  private subscriber?: Redis;
 
-  constructor(url: string) {
+  constructor(private readonly connections: RedisConnections) {
     super();
-    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    this.subscriber = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null });
-    for (const connection of [this.publisher, this.subscriber]) {
-      connection.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
-    }
   }
 
   async publish(sessionIds: string[]): Promise<void> {
-    for (const payload of toPayloads(sessionIds)) await this.publisher.publish(REVOCATION_CHANNEL, payload);
+    const publisher = this.publisher;
+    if (!publisher || !this.connections.usable(publisher)) return;
+    try {
+      for (const payload of toPayloads(sessionIds)) await publisher.publish(REVOCATION_CHANNEL, payload);
+    } catch (error) {
+      this.connections.failed(publisher, error);
+    }
   }
 
   async subscribe(subscriber: RevocationSubscriber): Promise<void> {
+    this.publisher = await this.connections.open('publisher');
+    // A subscriber connection needs its commands (SUBSCRIBE) replayed on every reconnection.
+    this.subscriber = await this.connections.open('subscriber', { autoResubscribe: true });
     this.subscriber.on('message', (_channel: string, message: string) => subscriber.onRevoked(fromPayload(message)));
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    await this.subscriber.subscribe(REVOCATION_CHANNEL);
-    await subscriber.onConnected();
-    // ioredis reconnects and resubscribes by itself; 'ready' follows each reconnection: resync.
+    // 'ready' follows the first connection and each reconnection: subscribe, then resync what
+    // may have been missed. Until the first one the table is the source (resync below).
+    let subscribed = false;
     this.subscriber.on('ready', () => {
-      subscriber.onConnected().catch((error: unknown) => this.logger.error(`Resync failed: ${String(error)}`));
+      const ready = subscribed ? Promise.resolve() : this.subscriber!.subscribe(REVOCATION_CHANNEL).then(() => void (subscribed = true));
+      ready
+        .then(() => subscriber.onConnected())
+        .catch((error: unknown) => this.logger.warn(`Redis resubscription or resync failed: ${String(error)}`));
     });
+    await subscriber.onConnected();
   }
 
   async close(): Promise<void> {
-    this.publisher.disconnect();
-    this.subscriber.disconnect();
+    // RedisConnections closes the connections at shutdown.
   }
 }

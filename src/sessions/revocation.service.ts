@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
 import { RevocationBroadcaster } from './revocation-broadcaster.js';
@@ -18,7 +18,7 @@ const MAINTAIN_EVERY_MS = 60_000;
  * forgotten once every access token of its session has expired (access TTL + clock tolerance).
  */
 @Injectable()
-export class RevocationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RevocationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RevocationService.name);
   private readonly revoked = new Map<string, number>();
   private readonly enabled: boolean;
@@ -48,7 +48,8 @@ export class RevocationService implements OnApplicationBootstrap, BeforeApplicat
     }, MAINTAIN_EVERY_MS).unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** After the HTTP server closed: requests answered while draining could still broadcast. */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.maintenanceTimer);
     await this.broadcaster.close();
   }

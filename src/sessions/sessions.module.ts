@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AllConfig } from '../config/config.types.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
+import { RedisConnections } from '../redis/redis-connections.js';
 import { AuthEvent } from './entities/auth-event.entity.js';
 import { Session } from './entities/session.entity.js';
 import { PgRevocationBroadcaster } from './pg-revocation-broadcaster.js';
@@ -24,16 +23,12 @@ import { SessionsService } from './sessions.service.js';
     {
       // Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on a direct PostgreSQL connection.
       provide: RevocationBroadcaster,
-      inject: [ConfigService, DatabaseNotifications],
-      useFactory: async (
-        config: ConfigService<AllConfig, true>,
-        notifications: DatabaseNotifications,
-      ): Promise<RevocationBroadcaster> => {
-        const redisUrl = config.get('redis.url', { infer: true });
-        if (redisUrl) {
+      inject: [DatabaseNotifications, RedisConnections],
+      useFactory: async (notifications: DatabaseNotifications, redis: RedisConnections): Promise<RevocationBroadcaster> => {
+        if (redis.configured) {
           // Loaded only when used: keeps ioredis out of the idle footprint (bench's idle RSS, README Performance).
           const { RedisRevocationBroadcaster } = await import('./redis-revocation-broadcaster.js');
-          return new RedisRevocationBroadcaster(redisUrl);
+          return new RedisRevocationBroadcaster(redis);
         }
         return new PgRevocationBroadcaster(notifications);
       },

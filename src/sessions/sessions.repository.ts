@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Page } from '../common/pagination.dto.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
+import { currentTransaction } from '../database/transactions.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevokeReason } from './entities/session.entity.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
@@ -89,11 +90,15 @@ const toState = (row: SessionStateRow): SessionState => ({
  */
 @Injectable()
 export class SessionsRepository {
-  /** Login and refresh run as named prepared statements (planned once per connection). */
-  private readonly prepared: PreparedStatements;
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Login and refresh run as named prepared statements (planned once per connection). */
+    private readonly prepared: PreparedStatements,
+  ) {}
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
-    this.prepared = new PreparedStatements(db);
+  /** Where SQL goes: the caller's transaction if it runs in one, else the pool. */
+  private get db(): Pick<DataSource, 'query'> {
+    return currentTransaction() ?? this.dataSource;
   }
 
   /**

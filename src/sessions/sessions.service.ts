@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, RefreshEventsMode, SessionConfig } from '../config/config.types.js';
+import { Transactions } from '../database/transactions.js';
 import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
@@ -35,6 +36,7 @@ export class SessionsService {
     private readonly revocations: RevocationService,
     private readonly emitter: EventEmitter2,
     private readonly metrics: AuthMetrics,
+    private readonly transactions: Transactions,
   ) {
     this.settings = config.get('session', { infer: true });
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
@@ -50,10 +52,13 @@ export class SessionsService {
     });
     if (!created) return null;
     const { session, evictedIds } = created;
-    await this.revocations.publish(evictedIds);
-    this.metrics.revoked('session_limit', evictedIds.length);
-    this.emit('login', userId, session.id, origin);
-    for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
+    // Inside a registration the session may still be rolled back: tell no one before the commit.
+    await this.transactions.afterCommit(async () => {
+      await this.revocations.publish(evictedIds);
+      this.metrics.revoked('session_limit', evictedIds.length);
+      this.emit('login', userId, session.id, origin);
+      for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
+    });
     return session;
   }
 
@@ -116,11 +121,15 @@ export class SessionsService {
 
   /** Revokes all the user's sessions, or all but `keepSessionId`; returns how many. */
   async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: ClientContext): Promise<number> {
-    const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
-    await this.revocations.publish(ids);
-    this.metrics.revoked('logout_all', ids.length);
-    await this.record('logout_all', userId, currentSessionId, origin);
-    return ids.length;
+    return this.transactions.run(async () => {
+      const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
+      await this.transactions.afterCommit(() => {
+        this.metrics.revoked('logout_all', ids.length);
+        return this.revocations.publish(ids);
+      });
+      await this.record('logout_all', userId, currentSessionId, origin);
+      return ids.length;
+    });
   }
 
   /**
@@ -128,10 +137,15 @@ export class SessionsService {
    * account; returns how many were revoked. Access tokens are refused once the broadcast lands.
    */
   async revokeEverySession(userId: string, event: 'password_reset', origin: ClientContext): Promise<number> {
-    const ids = await this.sessions.revokeAllForUser(userId, null, event, null, origin);
-    await this.revocations.publish(ids);
-    await this.record(event, userId, null, origin);
-    return ids.length;
+    return this.transactions.run(async () => {
+      const ids = await this.sessions.revokeAllForUser(userId, null, event, null, origin);
+      await this.transactions.afterCommit(() => {
+        this.metrics.revoked(event, ids.length);
+        return this.revocations.publish(ids);
+      });
+      await this.record(event, userId, null, origin);
+      return ids.length;
+    });
   }
 
   /** An account event that belongs to no session (reset requested, email verified or changed). */
@@ -143,13 +157,18 @@ export class SessionsService {
     return this.record(type, userId, null, origin);
   }
 
+  /** Runs inside UsersService's password-change transaction: the new hash and these writes commit together. */
   @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
   async onPasswordChanged(event: PasswordChangedEvent): Promise<void> {
     const origin = { ip: event.ip, userAgent: event.userAgent };
-    const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
-    await this.revocations.publish(ids);
-    this.metrics.revoked('password_changed', ids.length);
-    await this.record('password_changed', event.userId, event.currentSessionId, origin);
+    await this.transactions.run(async () => {
+      const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
+      await this.transactions.afterCommit(() => {
+        this.metrics.revoked('password_changed', ids.length);
+        return this.revocations.publish(ids);
+      });
+      await this.record('password_changed', event.userId, event.currentSessionId, origin);
+    });
   }
 
   listActive(userId: string): Promise<ActiveSessionRow[]> {
@@ -166,9 +185,10 @@ export class SessionsService {
     return this.sessions.findEventsPage(userId, page, pageSize, page * pageSize + EVENTS_TOTAL_LOOKAHEAD);
   }
 
+  /** Writes the event (in the caller's transaction, if any) and publishes it in-process once committed. */
   private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: ClientContext) {
     await this.sessions.recordEvent(type, userId, sessionId, origin);
-    this.emit(type, userId, sessionId, origin);
+    await this.transactions.afterCommit(() => this.emit(type, userId, sessionId, origin));
   }
 
   /** In-process publication of an event already written to auth_events. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements.js';
+import { currentTransaction } from '../database/transactions.js';
 import { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 
@@ -49,14 +50,21 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${ch
 /** The only place in UsersModule that touches the users table. */
 @Injectable()
 export class UsersRepository {
-  /** The per-request lookups (profile, login) run as named prepared statements. */
-  private readonly prepared: PreparedStatements;
-
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectDataSource() private readonly db: DataSource,
-  ) {
-    this.prepared = new PreparedStatements(db);
+    @InjectRepository(User) private readonly repository: Repository<User>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** The per-request lookups (profile, login) run as named prepared statements. */
+    private readonly prepared: PreparedStatements,
+  ) {}
+
+  /** The users repository of the caller's transaction, if it runs in one. */
+  private get users(): Repository<User> {
+    return currentTransaction()?.getRepository(User) ?? this.repository;
+  }
+
+  /** Raw SQL through the caller's transaction, if it runs in one. */
+  private get db(): Pick<DataSource, 'query'> {
+    return currentTransaction() ?? this.dataSource;
   }
 
   async findById(id: string): Promise<User | null> {

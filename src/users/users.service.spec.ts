@@ -7,6 +7,7 @@ import { EmailTakenException, WrongCurrentPasswordException } from './users.exce
 import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
 import type { NewUser, UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
+import type { Transactions } from '../database/transactions.js';
 
 const CLIENT = { ip: '203.0.113.7', userAgent: 'jest' };
 
@@ -41,10 +42,17 @@ function setup() {
   const events = {
     emitAsync: jest.fn<(event: string, payload: unknown) => Promise<unknown[]>>().mockResolvedValue([]),
   };
+  // Runs the work and the after-commit tasks at once: these specs are about the calls, the
+  // database's atomicity is covered end to end.
+  const transactions = {
+    run: jest.fn(<T>(work: () => Promise<T>) => work()),
+    afterCommit: jest.fn(async (task: () => unknown) => void (await task())),
+  };
   const service = new UsersService(
     repository as unknown as UsersRepository,
     passwords as unknown as PasswordService,
     events as unknown as EventEmitter2,
+    transactions as unknown as Transactions,
   );
   return { service, repository, passwords, events };
 }

@@ -3,12 +3,13 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { NotFoundException } from '../common/app.exception.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { Page } from '../common/pagination.dto.js';
+import { Transactions } from '../database/transactions.js';
 import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
 import { EmailTakenException, NO_SUCH_USER, WrongCurrentPasswordException } from './users.exceptions.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type NewUser } from './users.repository.js';
 
 @Injectable()
 export class UsersService {
@@ -16,12 +17,22 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly passwords: PasswordService,
     private readonly events: EventEmitter2,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Creates a user with an argon2id hash; 409 `email_taken` when the email exists. */
   async create(email: string, password: string, name?: string | null, roles: Role[] = ['user']): Promise<User> {
-    const passwordHash = await this.passwords.hash(password);
-    const user = await this.users.insert({ email, passwordHash, name: name ?? null, roles });
+    return this.insert(await this.newAccount(email, password, name, roles));
+  }
+
+  /** An account ready to insert: the slow part (argon2id) done, so a transaction need not wait on it. */
+  async newAccount(email: string, password: string, name?: string | null, roles: Role[] = ['user']): Promise<NewUser> {
+    return { email, passwordHash: await this.passwords.hash(password), name: name ?? null, roles };
+  }
+
+  /** Inserts a prepared account (in the caller's transaction, if any); 409 `email_taken` when the email exists. */
+  async insert(account: NewUser): Promise<User> {
+    const user = await this.users.insert(account);
     if (!user) throw new EmailTakenException();
     return user;
   }
@@ -70,7 +81,8 @@ export class UsersService {
 
   /**
    * Changes the password after checking the current one, then publishes PasswordChangedEvent and
-   * waits for its listeners (the other sessions are revoked before this returns).
+   * waits for its listeners (the other sessions are revoked before this returns). The new hash
+   * and what the listeners write commit together: no new password with the old sessions alive.
    */
   async changePassword(
     id: string,
@@ -83,11 +95,11 @@ export class UsersService {
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
       throw new WrongCurrentPasswordException();
     }
-    await this.users.updatePasswordHash(id, await this.passwords.hash(newPassword));
-    await this.events.emitAsync(
-      PASSWORD_CHANGED,
-      new PasswordChangedEvent(id, sessionId, client.ip, client.userAgent),
-    );
+    const passwordHash = await this.passwords.hash(newPassword);
+    await this.transactions.run(async () => {
+      await this.users.updatePasswordHash(id, passwordHash);
+      await this.events.emitAsync(PASSWORD_CHANGED, new PasswordChangedEvent(id, sessionId, client.ip, client.userAgent));
+    });
   }
 
   /** A page of accounts, oldest first; `emailPrefix` keeps the emails starting with it. */

@@ -46,8 +46,9 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     THROTTLE_ENABLED: 'false',
     ...TEST_SECRETS,
-    ...options.env,
     DATABASE_URL: db.url,
+    // May point DATABASE_URL elsewhere (a pooler in front of `db`).
+    ...options.env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.imports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config.app), NEST_APP_OPTIONS);
