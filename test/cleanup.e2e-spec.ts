@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -130,6 +130,8 @@ describe('npm run cli -- cleanup', () => {
       encoding: 'utf8',
     });
     if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    // tsc copies no assets; `nest build` copies the mail templates (nest-cli.json), so do the same.
+    cpSync(join('src', 'mail', 'templates'), join(outDir, 'mail', 'templates'), { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
