@@ -1,21 +1,30 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+export const MAX_PAGE = 100_000;
 export const MAX_PAGE_SIZE = 100;
 
-/** `?page=&pageSize=` shared by every listing (1-based pages, at most 100 items). */
+/**
+ * Only plain decimal digits become a number; anything else (`1e300`, `-1`, `1.5`, `abc`, a
+ * repeated parameter) stays as sent and fails @IsInt, so it never reaches an OFFSET.
+ */
+const decimalInteger = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^[0-9]{1,20}$/.test(value) ? Number(value) : value));
+
+/** `?page=&pageSize=` shared by every listing (1-based pages, at most 100 items), never clamped. */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1, example: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @decimalInteger()
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @decimalInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

@@ -3,7 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, SessionConfig } from '../config/config.types.js';
-import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
+import {
+  CURRENT_PASSWORD_REJECTED,
+  CurrentPasswordRejectedEvent,
+  PASSWORD_CHANGED,
+  PasswordChangedEvent,
+  type CurrentPasswordAction,
+} from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
 import { securityEventName, SecurityEvent } from './security-events.js';
@@ -11,6 +17,8 @@ import { SessionNotFoundException } from './sessions.exceptions.js';
 import { SessionsRepository, type ActiveSessionRow, type EventRow } from './sessions.repository.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from './sessions.types.js';
+
+const REJECTED_EVENT: Record<CurrentPasswordAction, AuthEventType> = { password_change: 'password_change_failed' };
 
 /**
  * Session lifecycle: open, rotate (with grace-window replay and reuse detection), revoke. Knows
@@ -98,6 +106,13 @@ export class SessionsService {
     const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
     await this.revocations.publish(ids);
     await this.record('password_changed', event.userId, event.currentSessionId, origin);
+  }
+
+  /** A wrong current password is recorded before the 400 goes out (emitAsync awaits this). */
+  @OnEvent(CURRENT_PASSWORD_REJECTED, { suppressErrors: false })
+  async onCurrentPasswordRejected(event: CurrentPasswordRejectedEvent): Promise<void> {
+    const origin = { ip: event.ip, userAgent: event.userAgent };
+    await this.record(REJECTED_EVENT[event.action], event.userId, event.sessionId, origin);
   }
 
   listActive(userId: string): Promise<ActiveSessionRow[]> {

@@ -6,7 +6,8 @@ import type { Page } from '../common/pagination.dto.js';
 import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
-import { EmailTakenException, WrongCurrentPasswordException } from './users.exceptions.js';
+import { CurrentPasswordCheck } from './current-password.check.js';
+import { EmailTakenException } from './users.exceptions.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -16,6 +17,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly passwords: PasswordService,
     private readonly events: EventEmitter2,
+    private readonly currentPassword: CurrentPasswordCheck,
   ) {}
 
   /** Creates a user with an argon2id hash; 409 `email_taken` when the email exists. */
@@ -49,8 +51,9 @@ export class UsersService {
   }
 
   /**
-   * Changes the password after checking the current one, then publishes PasswordChangedEvent and
-   * waits for its listeners (the other sessions are revoked before this returns).
+   * Changes the password after checking the current one (limited per user, failures recorded),
+   * then publishes PasswordChangedEvent and waits for its listeners (the other sessions are
+   * revoked before this returns).
    */
   async changePassword(
     id: string,
@@ -60,9 +63,7 @@ export class UsersService {
     client: ClientContext,
   ): Promise<void> {
     const user = await this.getById(id);
-    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
-      throw new WrongCurrentPasswordException();
-    }
+    await this.currentPassword.verify(user, currentPassword, 'password_change', sessionId, client);
     await this.users.updatePasswordHash(id, await this.passwords.hash(newPassword));
     await this.events.emitAsync(
       PASSWORD_CHANGED,

@@ -10,6 +10,7 @@ export const AUTH_EVENT_TYPES = [
   'logout_all',
   'session_revoked',
   'password_changed',
+  'password_change_failed',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
