@@ -42,7 +42,8 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
-      testTimeout: 30_000,
     },
   ],
+  // A global option: jest ignores it inside `projects`. App boots and e2e flows get room on a busy machine.
+  testTimeout: 30_000,
 };

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createAdmin } from '../src/cli/create-admin.command.js';
 import { bearer, login } from './factories/auth.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { useTestApp } from './setup/create-test-app.js';
 
 /** `npm run cli -- create-admin` runs this command; here against the suite's database. */
 describe('CLI create-admin', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('creates an admin who can log in and list users', async () => {
     const line = await createAdmin(['--email', ' Boss@Example.com ', '--password', 'a long admin passphrase'], t.config);

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { useTestApp } from './setup/create-test-app.js';
 
 describe('health, docs and cross-cutting HTTP behaviour', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('GET /health/live answers 200 outside the /api prefix', async () => {
     const response = await request(t.server).get('/health/live').expect(200);

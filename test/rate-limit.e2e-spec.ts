@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { newUser } from './factories/user.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
-import { redisAnswers, TEST_REDIS_URL } from './setup/redis.js';
+import { useTestApp, useTestApps, type TestApp } from './setup/create-test-app.js';
+import { describeWithRedis, TEST_REDIS_URL } from './setup/redis.js';
 
 const THROTTLED = { THROTTLE_ENABLED: 'true', THROTTLE_LOGIN_LIMIT: '3', THROTTLE_LOGIN_TTL: '60s' };
 
@@ -21,15 +21,7 @@ const attempt = (t: TestApp, email: string, ip = '127.0.0.1') =>
 const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
 describe('login rate limit per instance (in-memory counters)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ env: THROTTLED });
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ env: THROTTLED });
 
   it('answers the 4th attempt for one (IP, email) with 429, Retry-After and no credential check', async () => {
     const { email } = newUser();
@@ -54,23 +46,8 @@ describe('login rate limit per instance (in-memory counters)', () => {
   });
 });
 
-const redisAvailable = await redisAnswers();
-if (!redisAvailable) console.warn(`Skipping the Redis rate-limit tests: no Redis answers at ${TEST_REDIS_URL}.`);
-
-(redisAvailable ? describe : describe.skip)('login rate limit shared by two instances through Redis (REDIS_URL)', () => {
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    const env = { ...THROTTLED, REDIS_URL: TEST_REDIS_URL, TRUST_PROXY: 'true' };
-    a = await createTestApp({ env });
-    b = await createTestApp({ env, db: a.db });
-  });
-
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+await describeWithRedis('login rate limit shared by two instances through Redis (REDIS_URL)', () => {
+  const [a, b] = useTestApps(2, { env: { ...THROTTLED, REDIS_URL: TEST_REDIS_URL, TRUST_PROXY: 'true' } });
 
   it('counts attempts on A and B together: the 4th, on either, is 429', async () => {
     const { email } = newUser();

@@ -1,44 +1,40 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import request, { type Response } from 'supertest';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
 import { PgRevocationBroadcaster } from '../src/sessions/pg-revocation-broadcaster.js';
 import { RedisRevocationBroadcaster } from '../src/sessions/redis-revocation-broadcaster.js';
 import { RevocationBroadcaster } from '../src/sessions/revocation-broadcaster.js';
-import { bearer, claimsOf, login, refreshWith, registerUser, sessionIdOf, tokenInfo } from './factories/auth.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
-import { redisAnswers, TEST_REDIS_URL } from './setup/redis.js';
+import { bearer, claimsOf, login, logoutWith, refreshWith, refusedWithin, registerUser, sessionIdOf, tokenInfo } from './factories/auth.factory.js';
+import { createTestApp, useTestApp, useTestApps, type TestApp } from './setup/create-test-app.js';
+import { expectProblem } from './setup/problem.js';
+import { describeWithRedis, TEST_REDIS_URL } from './setup/redis.js';
+import { expectOneRotation } from './setup/token-expectations.js';
 
 /** API.md: revocation reaches access tokens on every running instance within 1 second. */
 const PROPAGATION_LIMIT_MS = 1000;
 const POLL_EVERY_MS = 50;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function expectProblem(response: Response, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
-
-/**
- * Polls `instance` with the access token every 50 ms until it is refused or 1 s has passed since
- * `startedAt` (taken just before the revoking request was sent, so the figure is an upper bound).
- */
-async function pollUntilRefused(instance: TestApp, accessToken: string, startedAt: number) {
-  for (;;) {
-    const response = await tokenInfo(instance, accessToken);
-    const elapsedMs = Date.now() - startedAt;
-    if (response.status !== 200 || elapsedMs >= PROPAGATION_LIMIT_MS) return { response, elapsedMs };
-    await sleep(POLL_EVERY_MS);
-  }
-}
-
 /** Cross-instance propagation times measured by this file, printed once at the end. */
 const latencies: Record<string, number> = {};
 
 async function expectRefusedWithinLimit(label: string, instance: TestApp, accessToken: string, startedAt: number) {
-  const { response, elapsedMs } = await pollUntilRefused(instance, accessToken, startedAt);
+  // startedAt is taken just before the revoking request is sent: the figure is an upper bound.
+  const response = await refusedWithin(instance, accessToken, PROPAGATION_LIMIT_MS - (Date.now() - startedAt), POLL_EVERY_MS);
+  const elapsedMs = Date.now() - startedAt;
   expectProblem(response, 401, 'session_revoked');
   expect(elapsedMs).toBeLessThanOrEqual(PROPAGATION_LIMIT_MS);
   latencies[label] = elapsedMs;
+}
+
+/** A session logged out on `a`: `b` refuses its access token within the limit, and `a` refuses it too. */
+async function expectLogoutRefusedOnOther(a: TestApp, b: TestApp, label: string) {
+  const user = await registerUser(a);
+  await tokenInfo(b, user.accessToken).expect(200);
+
+  const startedAt = Date.now();
+  await logoutWith(a, user.refreshToken).expect(204);
+
+  await expectRefusedWithinLimit(label, b, user.accessToken, startedAt);
+  expectProblem(await tokenInfo(a, user.accessToken), 401, 'session_revoked');
 }
 
 afterAll(() => {
@@ -48,18 +44,7 @@ afterAll(() => {
 });
 
 describe('access-token revocation across two instances on one database (LISTEN/NOTIFY)', () => {
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    a = await createTestApp();
-    b = await createTestApp({ db: a.db });
-  });
-
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const [a, b] = useTestApps(2);
 
   it('runs both instances on the PostgreSQL broadcaster', () => {
     expect(a.app.get(RevocationBroadcaster)).toBeInstanceOf(PgRevocationBroadcaster);
@@ -67,14 +52,7 @@ describe('access-token revocation across two instances on one database (LISTEN/N
   });
 
   it('logout on A: B refuses the session’s access token within 1 s', async () => {
-    const user = await registerUser(a);
-    await tokenInfo(b, user.accessToken).expect(200);
-
-    const startedAt = Date.now();
-    await request(a.server).post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
-
-    await expectRefusedWithinLimit('logout', b, user.accessToken, startedAt);
-    expectProblem(await tokenInfo(a, user.accessToken), 401, 'session_revoked');
+    await expectLogoutRefusedOnOther(a, b, 'logout');
   });
 
   it('logout-all on A: B refuses every session’s access token within 1 s', async () => {
@@ -137,15 +115,7 @@ describe('access-token revocation across two instances on one database (LISTEN/N
 
     const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => refreshWith(i % 2 ? b : a, user.refreshToken)));
 
-    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
-    const refreshTokens = new Set(responses.map((response) => response.body.refreshToken as string));
-    expect(refreshTokens.size).toBe(1);
-    const [next] = refreshTokens;
-    expect(claimsOf(next).jti).toBe(`${sid}.1`);
-    const sessions = await a.db.query(`SELECT id, generation, revoked_at FROM sessions WHERE user_id = $1`, [user.user.id]);
-    expect(sessions).toEqual([{ id: sid, generation: 1, revoked_at: null }]);
-    const events = await a.db.query(`SELECT type FROM auth_events WHERE session_id = $1 AND type = 'refresh'`, [sid]);
-    expect(events).toHaveLength(1);
+    const next = await expectOneRotation(a, responses, user.user.id);
     const continued = await refreshWith(b, next).expect(200);
     expect(claimsOf(continued.body.refreshToken).jti).toBe(`${sid}.2`);
   });
@@ -153,7 +123,7 @@ describe('access-token revocation across two instances on one database (LISTEN/N
   it('an instance started after the revocation refuses the token from its first request (resync at start)', async () => {
     const revoked = await registerUser(a);
     const live = await registerUser(a);
-    await request(a.server).post('/api/v1/auth/logout').send({ refreshToken: revoked.refreshToken }).expect(204);
+    await logoutWith(a, revoked.refreshToken).expect(204);
 
     // C was not listening when the revocation was broadcast: only the start-up resync can tell it.
     const c = await createTestApp({ db: a.db });
@@ -166,59 +136,23 @@ describe('access-token revocation across two instances on one database (LISTEN/N
   });
 });
 
-const REDIS_URL = TEST_REDIS_URL;
+await describeWithRedis('access-token revocation across two instances through Redis pub/sub (REDIS_URL)', () => {
+  const [a, b] = useTestApps(2, { env: { REDIS_URL: TEST_REDIS_URL } });
 
-const redisAvailable = await redisAnswers(REDIS_URL);
-if (!redisAvailable) {
-  console.warn(`Skipping the Redis revocation tests: no Redis answers at ${REDIS_URL} (set TEST_REDIS_URL to point at one).`);
-}
-
-(redisAvailable ? describe : describe.skip)(
-  `access-token revocation across two instances through Redis pub/sub (REDIS_URL)${redisAvailable ? '' : ` [skipped: no Redis at ${REDIS_URL}]`}`,
-  () => {
-    let a: TestApp;
-    let b: TestApp;
-
-    beforeAll(async () => {
-      a = await createTestApp({ env: { REDIS_URL } });
-      b = await createTestApp({ env: { REDIS_URL }, db: a.db });
-    });
-
-    afterAll(async () => {
-      await b?.close();
-      await a?.close();
-    });
-
-    it('logout on A: B refuses the session’s access token within 1 s', async () => {
-      expect(a.app.get(RevocationBroadcaster)).toBeInstanceOf(RedisRevocationBroadcaster);
-      expect(b.app.get(RevocationBroadcaster)).toBeInstanceOf(RedisRevocationBroadcaster);
-      const user = await registerUser(a);
-      await tokenInfo(b, user.accessToken).expect(200);
-
-      const startedAt = Date.now();
-      await request(a.server).post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
-
-      await expectRefusedWithinLimit('logout (Redis)', b, user.accessToken, startedAt);
-      expectProblem(await tokenInfo(a, user.accessToken), 401, 'session_revoked');
-    });
-  },
-);
+  it('logout on A: B refuses the session’s access token within 1 s', async () => {
+    expect(a.app.get(RevocationBroadcaster)).toBeInstanceOf(RedisRevocationBroadcaster);
+    expect(b.app.get(RevocationBroadcaster)).toBeInstanceOf(RedisRevocationBroadcaster);
+    await expectLogoutRefusedOnOther(a, b, 'logout (Redis)');
+  });
+});
 
 describe('ACCESS_TOKEN_REVOCATION=off', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ env: { ACCESS_TOKEN_REVOCATION: 'off' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp({ env: { ACCESS_TOKEN_REVOCATION: 'off' } });
 
   it('verifies access tokens statelessly: still accepted after logout, while the refresh token is dead', async () => {
     const user = await registerUser(t);
 
-    await request(t.server).post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
+    await logoutWith(t, user.refreshToken).expect(204);
 
     await tokenInfo(t, user.accessToken).expect(200);
     expectProblem(await refreshWith(t, user.refreshToken), 401, 'session_revoked');

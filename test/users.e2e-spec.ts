@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { bearer, login, makeAdmin, registerUser, type SignedIn } from './factories/auth.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { useTestApp } from './setup/create-test-app.js';
+import { expectProblem } from './setup/problem.js';
 
 const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'roles'];
 
@@ -15,15 +16,7 @@ interface UserRow {
 }
 
 describe('users (/api/v1/users)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   const userRow = async (id: string): Promise<UserRow> => {
     const [row] = await t.db.query<UserRow>(
@@ -39,12 +32,6 @@ describe('users (/api/v1/users)', () => {
     await makeAdmin(t, admin.user.id);
     const tokens = await login(t, admin.user.email, admin.password);
     return { ...admin, ...tokens };
-  };
-
-  const expectProblem = (response: request.Response, status: number, code: string) => {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ status, code });
   };
 
   describe('GET /users/me', () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { TestApp } from '../setup/create-test-app.js';
+import { waitFor } from '../setup/wait.js';
 import { newUser } from './user.factory.js';
 
 export interface Tokens {
@@ -32,17 +33,34 @@ export async function login(t: TestApp, email: string, password: string, userAge
   return response.body;
 }
 
-/** Promotes a user to admin directly in the database (what `npm run cli -- create-admin` does). */
+/** Grants the admin role directly in the database (what `npm run cli -- create-admin` does to an existing account). */
 export async function makeAdmin(t: TestApp, userId: string): Promise<void> {
   await t.db.query(`UPDATE users SET roles = '{user,admin}' WHERE id = $1`, [userId]);
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-/** Decodes a JWT's header and payload without verifying it (assertions on claims). */
+/** The challenge every refusal of a presented access token carries (RFC 6750). */
+export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+
+/** A JWT's header and payload, decoded without verification; the signature segment is not read. */
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
   return { header, payload };
+}
+
+export const claimsOf = (token: string) => decodeJwt(token).payload;
+export const headerOf = (token: string) => decodeJwt(token).header;
+
+/** The session id (`sid` claim) an access or refresh token belongs to. */
+export const sessionIdOf = (token: string): string => claimsOf(token).sid as string;
+
+/** POST /auth/register with any body; resolves to the response, whatever its status. */
+export function postRegister(t: Pick<TestApp, 'server'>, body: unknown, userAgent = 'jest-register') {
+  return request(t.server).post('/api/v1/auth/register').set('user-agent', userAgent).send(body as object);
 }
 
 /** POST /auth/refresh with the refresh token in the body; resolves to the response, whatever its status. */
@@ -55,13 +73,18 @@ export function tokenInfo(t: Pick<TestApp, 'server'>, accessToken: string) {
   return request(t.server).get('/api/v1/auth/token-info').set(bearer(accessToken));
 }
 
-/**
- * A JWT's claims, decoded without verification. Only the payload segment is parsed (decodeJwt above
- * also runs JSON.parse on the signature segment, which is not JSON, and so throws for real tokens).
- */
-export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+/** POST /auth/logout with the refresh token in the body. */
+export function logoutWith(t: Pick<TestApp, 'server'>, refreshToken: string) {
+  return request(t.server).post('/api/v1/auth/logout').send({ refreshToken });
 }
 
-/** The session id (`sid` claim) an access or refresh token belongs to. */
-export const sessionIdOf = (token: string): string => claimsOf(token).sid as string;
+/**
+ * Polls GET /auth/token-info with the access token until it is refused and resolves to that
+ * answer; throws if it is still accepted after `timeoutMs` (the contract's bound).
+ */
+export function refusedWithin(t: Pick<TestApp, 'server'>, accessToken: string, timeoutMs: number, intervalMs = 25) {
+  return waitFor(async () => {
+    const answer = await tokenInfo(t, accessToken);
+    return answer.status === 200 ? undefined : answer;
+  }, timeoutMs, intervalMs);
+}

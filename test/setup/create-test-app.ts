@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { createAdapter, NEST_APP_OPTIONS, setupApp } from '../../src/app.setup.js';
@@ -11,6 +12,9 @@ export const TEST_SECRETS = {
   JWT_ACCESS_SECRET: 'test-access-secret-0123456789abcdef0123456789',
   JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789abcdef012345678',
 };
+
+/** Upper bound for booting (or closing) one app in a jest hook or test. */
+export const BOOT_TIMEOUT_MS = 30_000;
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -57,4 +61,39 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
       if (ownsDatabase) await db.drop();
     },
   };
+}
+
+/**
+ * One app for the enclosing `describe`: booted in its beforeAll, closed in its afterAll. The
+ * returned object stands for that app inside the tests (reading it earlier throws).
+ */
+export function useTestApp(options: { env?: Record<string, string> } = {}): TestApp {
+  return useTestApps(1, options)[0];
+}
+
+/**
+ * `count` instances on one database for the enclosing `describe` (the first owns it), closed
+ * newest first. The newest checks every access token (see the caveat on createTestApp).
+ */
+export function useTestApps(count: number, options: { env?: Record<string, string> } = {}): TestApp[] {
+  const booted: TestApp[] = [];
+  // Booting is not what these suites time, and a busy machine can take seconds per app.
+  beforeAll(async () => {
+    for (let i = 0; i < count; i += 1) booted.push(await createTestApp({ ...options, db: booted[0]?.db }));
+  }, BOOT_TIMEOUT_MS * count);
+  afterAll(async () => {
+    for (const instance of booted.splice(0).reverse()) await instance.close();
+  }, BOOT_TIMEOUT_MS * count);
+  return Array.from({ length: count }, (_, i) => suiteApp(() => booted[i]));
+}
+
+/** Stands for an app that a hook boots later: reading it before then throws. */
+function suiteApp(current: () => TestApp | undefined): TestApp {
+  return new Proxy({} as TestApp, {
+    get(_target, key) {
+      const instance = current();
+      if (!instance) throw new Error('the suite app is read before its beforeAll booted it');
+      return instance[key as keyof TestApp];
+    },
+  });
 }

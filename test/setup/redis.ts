@@ -1,6 +1,7 @@
+import { describe, it } from '@jest/globals';
 import { createConnection } from 'node:net';
 
-/** The Redis the Redis-backed suites use; they skip (with a message) when none answers. */
+/** The Redis the Redis-backed suites use. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Whether a Redis server answers PING at `url` within half a second (no auth, no TLS). */
@@ -17,4 +18,26 @@ export function redisAnswers(url: string = TEST_REDIS_URL): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => settle(data.toString().startsWith('+PONG')));
   });
+}
+
+/**
+ * `describe` for a suite that needs Redis. Without one it fails in CI (a skip there would hide a
+ * broken feature: `.ci/run` provides a Redis) and skips, saying why, everywhere else.
+ */
+export async function describeWithRedis(name: string, body: () => void): Promise<void> {
+  if (await redisAnswers()) {
+    describe(name, body);
+    return;
+  }
+  const reason = `no Redis answers at ${TEST_REDIS_URL} (set TEST_REDIS_URL to point at one)`;
+  if (process.env.CI) {
+    describe(name, () => {
+      it('has a Redis to run against', () => {
+        throw new Error(`${reason}; CI must provide one`);
+      });
+    });
+    return;
+  }
+  console.warn(`Skipping "${name}": ${reason}.`);
+  describe.skip(name, body);
 }
