@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The functions given to page.evaluate() run in the page: they see the DOM.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
