@@ -90,6 +90,7 @@ const RATE_LIMITED = [
   { method: 'post', path: '/api/v1/auth/login' },
   { method: 'post', path: '/api/v1/auth/refresh' },
   { method: 'post', path: '/api/v1/auth/logout' },
+  { method: 'post', path: '/api/v1/users/me/password' },
 ] as const;
 
 const PROBLEM_JSON = 'application/problem+json';
@@ -286,7 +287,7 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(response?.headers?.['Retry-After']).toBeDefined();
   });
 
-  it('documents 429 only where AuthThrottlerGuard runs', () => {
+  it('documents 429 only where a limit applies', () => {
     const limited = errorResponses()
       .filter(({ status }) => status === 429)
       .map(({ name }) => name.replace(/ 429$/, ''));
