@@ -39,8 +39,11 @@ export class JwtKeys {
   }
 }
 
-/** RFC 7638 thumbprint of a public key: a stable `kid` that needs no configuration. */
-function thumbprint(jwk: JsonWebKey): string {
+/**
+ * RFC 7638 thumbprint of a public key: a stable `kid` that needs no configuration. Also names the
+ * files `keys:generate` writes, so a file and the JWKS entry it produces share one id.
+ */
+export function thumbprint(jwk: JsonWebKey): string {
   const members =
     jwk.kty === 'EC'
       ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }

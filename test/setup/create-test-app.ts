@@ -1,3 +1,4 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll } from '@jest/globals';
@@ -28,14 +29,17 @@ export interface TestApp {
 /**
  * Boots the real application in-process, exactly as main.ts does (AppModule + setupApp), on a
  * fresh database migrated by the shipped migrations. `env` overrides the test defaults; pass `db`
- * to start a second instance on the same database.
+ * to start a second instance on the same database, `imports` for feature modules mounted beside
+ * AppModule (what an application built on this service adds).
  *
  * Caveat for several apps in one process: Passport keeps strategies in a process-wide registry,
  * so every app verifies tokens with the strategies (keys, revocation list) of the app created
  * last. Multi-instance suites therefore revoke on an earlier app and check on the newest one,
  * which is a real cross-instance path (the revocation reaches it only through the broadcast).
  */
-export async function createTestApp(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Record<string, string>; db?: TestDatabase; imports?: ModuleMetadata['imports'] } = {},
+): Promise<TestApp> {
   const db = options.db ?? (await TestDatabase.create());
   const config = validateEnv({
     NODE_ENV: 'test',
@@ -45,7 +49,7 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
     ...options.env,
     DATABASE_URL: db.url,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.imports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config.app), NEST_APP_OPTIONS);
   await setupApp(app);
   await app.init();
