@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { useTestApp } from './setup/create-test-app.js';
 
 type Schema = {
   $ref?: string;
@@ -48,6 +48,12 @@ const ENDPOINTS = [
   { method: 'patch', path: '/api/v1/users/me', secured: true, success: '200' },
   { method: 'post', path: '/api/v1/users/me/password', secured: true, success: '204' },
   { method: 'get', path: '/api/v1/users', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/users/me', secured: true, success: '204' },
+  { method: 'get', path: '/api/v1/users/{id}', secured: true, success: '200' },
+  { method: 'patch', path: '/api/v1/users/{id}', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/users/{id}', secured: true, success: '204' },
+  { method: 'get', path: '/api/v1/users/{id}/sessions', secured: true, success: '200' },
+  { method: 'delete', path: '/api/v1/users/{id}/sessions', secured: true, success: '200' },
   { method: 'get', path: '/.well-known/jwks.json', secured: false, success: '200' },
   { method: 'get', path: '/health/live', secured: false, success: '200' },
   { method: 'get', path: '/health/ready', secured: false, success: '200' },
@@ -62,6 +68,8 @@ const REQUEST_BODIES = [
   { method: 'post', path: '/api/v1/auth/logout-all', schema: 'LogoutAllDto', fields: ['keepCurrent'] },
   { method: 'patch', path: '/api/v1/users/me', schema: 'UpdateProfileDto', fields: ['name'] },
   { method: 'post', path: '/api/v1/users/me/password', schema: 'ChangePasswordDto', fields: ['currentPassword', 'newPassword'] },
+  { method: 'delete', path: '/api/v1/users/me', schema: 'DeleteAccountDto', fields: ['currentPassword'] },
+  { method: 'patch', path: '/api/v1/users/{id}', schema: 'AdminUpdateUserDto', fields: ['roles', 'disabled'] },
 ] as const;
 
 /** The success body each JSON-returning API operation should document. */
@@ -76,12 +84,16 @@ const RESPONSE_SCHEMAS = [
   { method: 'get', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'patch', path: '/api/v1/users/me', status: '200', schema: 'UserResponseDto', array: false },
   { method: 'get', path: '/api/v1/users', status: '200', schema: 'UserPageDto', array: false },
+  { method: 'get', path: '/api/v1/users/{id}', status: '200', schema: 'UserResponseDto', array: false },
+  { method: 'patch', path: '/api/v1/users/{id}', status: '200', schema: 'UserResponseDto', array: false },
+  { method: 'get', path: '/api/v1/users/{id}/sessions', status: '200', schema: 'SessionResponseDto', array: true },
+  { method: 'delete', path: '/api/v1/users/{id}/sessions', status: '200', schema: 'LogoutAllResponseDto', array: false },
 ] as const;
 
 /** Operations that read a query string (PaginationQueryDto). */
 const QUERIES = [
-  { method: 'get', path: '/api/v1/auth/events' },
-  { method: 'get', path: '/api/v1/users' },
+  { method: 'get', path: '/api/v1/auth/events', names: ['page', 'pageSize'] },
+  { method: 'get', path: '/api/v1/users', names: ['email', 'page', 'pageSize'] },
 ] as const;
 
 /** AuthThrottlerGuard's routes. */
@@ -98,17 +110,11 @@ const PROBLEM_JSON = 'application/problem+json';
 const refName = (schema: Schema | undefined) => schema?.$ref?.replace('#/components/schemas/', '');
 
 describe('OpenAPI document and Swagger UI', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let doc: OpenApiDocument;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    const response = await request(t.server).get('/docs-json').expect(200);
-    doc = response.body;
-  });
-
-  afterAll(async () => {
-    await t.close();
+    doc = (await request(t.server).get('/docs-json').expect(200)).body;
   });
 
   const operation = (method: string, path: string): Operation => {
@@ -155,9 +161,10 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(security === undefined || security.length === 0).toBe(true);
   });
 
-  it('documents 403 on the admin-only GET /api/v1/users', () => {
-    expect(operation('get', '/api/v1/users').responses['403']).toBeDefined();
-  });
+  it.each(ENDPOINTS.filter(({ path }) => path.startsWith('/api/v1/users') && !path.includes('/me')))(
+    'documents 403 on the admin-only $method $path',
+    ({ method, path }) => expect(operation(method, path).responses['403']).toBeDefined(),
+  );
 
   it.each(REQUEST_BODIES)('documents the JSON body of $method $path ($schema)', ({ method, path, schema, fields }) => {
     const body = operation(method, path).requestBody;
@@ -191,10 +198,10 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(schema).toMatchObject({ type: 'object', properties: { keys: { type: 'array' } } });
   });
 
-  it('documents the public user as exactly { id, email, name, roles, createdAt }', () => {
+  it('documents the public user as exactly { id, email, name, roles, disabled, createdAt }', () => {
     const user = doc.components.schemas.UserResponseDto;
 
-    expect(Object.keys(user.properties ?? {}).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'roles']);
+    expect(Object.keys(user.properties ?? {}).sort()).toEqual(['createdAt', 'disabled', 'email', 'id', 'name', 'roles']);
     expect(JSON.stringify(doc.components.schemas)).not.toMatch(/passwordHash|password_hash/);
   });
 
@@ -270,10 +277,10 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(refName(response?.content?.[PROBLEM_JSON]?.schema)).toBe('ProblemDto');
   });
 
-  it.each(QUERIES)('documents the query parameters of $method $path', ({ method, path }) => {
+  it.each(QUERIES)('documents the query parameters of $method $path', ({ method, path, names }) => {
     const query = (operation(method, path).parameters ?? []).filter((parameter) => parameter.in === 'query').map((p) => p.name);
 
-    expect(query.sort()).toEqual(['page', 'pageSize']);
+    expect(query.sort()).toEqual(names);
   });
 
   it.each(REQUEST_BODIES)('documents 415 unsupported_media_type on $method $path', ({ method, path }) => {
@@ -374,15 +381,7 @@ describe('OpenAPI document and Swagger UI', () => {
   });
 
   describe('with SWAGGER_ENABLED=false', () => {
-    let disabled: TestApp;
-
-    beforeAll(async () => {
-      disabled = await createTestApp({ env: { SWAGGER_ENABLED: 'false' } });
-    });
-
-    afterAll(async () => {
-      await disabled.close();
-    });
+    const disabled = useTestApp({ env: { SWAGGER_ENABLED: 'false' } });
 
     it.each(['/docs', '/docs-json'])('GET %s answers 404 not_found', async (path) => {
       const response = await request(disabled.server).get(path).expect(404);

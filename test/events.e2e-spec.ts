@@ -26,7 +26,7 @@ describe('security events', () => {
     expect(page1.body).toMatchObject({ total: 3, page: 1, pageSize: 2 });
     expect(page1.body.items).toHaveLength(2);
     for (const item of page1.body.items) {
-      expect(Object.keys(item).sort()).toEqual(['at', 'ip', 'sessionId', 'type', 'userAgent']);
+      expect(Object.keys(item).sort()).toEqual(['actorId', 'at', 'ip', 'sessionId', 'type', 'userAgent']);
     }
     expect(page1.body.items[0]).toMatchObject({ type: 'login', sessionId: sessionIdOf(second.accessToken), userAgent: 'events-ua' });
     expect(page1.body.items[1]).toMatchObject({ type: 'refresh', sessionId: firstSession, userAgent: 'refresher' });

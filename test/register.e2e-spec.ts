@@ -39,7 +39,14 @@ describe('POST /auth/register', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     expect(Object.keys(response.body).sort()).toEqual([...TOKEN_RESPONSE_KEYS, 'user'].sort());
     expect(response.body).toEqual({
-      user: { id: expect.stringMatching(UUID), email: input.email, name: input.name, roles: ['user'], createdAt: expect.any(String) },
+      user: {
+        id: expect.stringMatching(UUID),
+        email: input.email,
+        name: input.name,
+        roles: ['user'],
+        disabled: false,
+        createdAt: expect.any(String),
+      },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       tokenType: 'Bearer',

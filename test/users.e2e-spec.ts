@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { bearer, login, makeAdmin, registerUser, type SignedIn } from './factories/auth.factory.js';
+import { bearer, login, makeAdmin, registerUser, signInAsAdmin } from './factories/auth.factory.js';
 import { useTestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
 
-const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'roles'];
+const USER_KEYS = ['createdAt', 'disabled', 'email', 'id', 'name', 'roles'];
 
 interface UserRow {
   id: string;
@@ -26,13 +26,6 @@ describe('users (/api/v1/users)', () => {
     return row;
   };
 
-  /** A registered user promoted to admin, with a fresh login: roles travel in the access token. */
-  const signInAsAdmin = async (): Promise<SignedIn> => {
-    const admin = await registerUser(t);
-    await makeAdmin(t, admin.user.id);
-    const tokens = await login(t, admin.user.email, admin.password);
-    return { ...admin, ...tokens };
-  };
 
   describe('GET /users/me', () => {
     it('returns exactly { id, email, name, roles, createdAt } as stored', async () => {
@@ -47,6 +40,7 @@ describe('users (/api/v1/users)', () => {
         email: row.email,
         name: 'Ada Lovelace',
         roles: ['user'],
+        disabled: false,
         createdAt: row.created_at.toISOString(),
       });
       expect(JSON.stringify(response.body)).not.toContain(row.password_hash);
@@ -167,7 +161,7 @@ describe('users (/api/v1/users)', () => {
     });
 
     it('lists every user, oldest first, as public user objects with the page envelope', async () => {
-      const admin = await signInAsAdmin();
+      const admin = await signInAsAdmin(t);
       const first = await registerUser(t);
       const second = await registerUser(t);
 
@@ -192,7 +186,7 @@ describe('users (/api/v1/users)', () => {
     });
 
     it('uses page 1 and pageSize 20 by default', async () => {
-      const admin = await signInAsAdmin();
+      const admin = await signInAsAdmin(t);
 
       const response = await request(t.server).get('/api/v1/users').set(bearer(admin.accessToken)).expect(200);
 
@@ -201,7 +195,7 @@ describe('users (/api/v1/users)', () => {
     });
 
     it('paginates: ?page=2&pageSize=1 is the second user of the oldest-first order', async () => {
-      const admin = await signInAsAdmin();
+      const admin = await signInAsAdmin(t);
       await registerUser(t);
       const all = await request(t.server)
         .get('/api/v1/users')
@@ -230,7 +224,7 @@ describe('users (/api/v1/users)', () => {
       ['page=abc', 'page'],
       ['page=1.5', 'page'],
     ])('rejects ?%s with 400 validation_failed', async (query, field) => {
-      const admin = await signInAsAdmin();
+      const admin = await signInAsAdmin(t);
 
       const response = await request(t.server).get(`/api/v1/users?${query}`).set(bearer(admin.accessToken));
 

@@ -39,3 +39,25 @@ export class CookieNeedsJsonException extends AppException {
     });
   }
 }
+
+export class AccountDisabledException extends AppException {
+  constructor() {
+    super({
+      status: HttpStatus.FORBIDDEN,
+      code: 'account_disabled',
+      title: 'Account disabled',
+      detail: 'An administrator has disabled this account.',
+    });
+  }
+}
+
+export class LastActiveAdminException extends AppException {
+  constructor() {
+    super({
+      status: HttpStatus.CONFLICT,
+      code: 'conflict',
+      title: 'Conflict',
+      detail: 'The change would leave no active admin.',
+    });
+  }
+}

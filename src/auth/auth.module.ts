@@ -7,6 +7,9 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { AllConfig } from '../config/config.types.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountsController } from './accounts.controller.js';
+import { AccountsRepository } from './accounts.repository.js';
+import { AccountsService } from './accounts.service.js';
 import { AuthSessionsController } from './auth-sessions.controller.js';
 import { authThrottling, RATE_LIMIT_STORAGE, RateLimitStorageModule } from './auth-throttling.js';
 import { AuthController } from './auth.controller.js';
@@ -38,9 +41,11 @@ import { TokensService } from './tokens.service.js';
       }),
     }),
   ],
-  controllers: [AuthController, AuthSessionsController, JwksController],
+  controllers: [AuthController, AuthSessionsController, AccountsController, JwksController],
   providers: [
     AuthService,
+    AccountsService,
+    AccountsRepository,
     JwtKeys,
     TokensService,
     AccessTokenVerifier,

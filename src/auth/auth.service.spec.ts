@@ -7,7 +7,7 @@ import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from '../sessions/sessions.types.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
-import { InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import { AccountDisabledException, InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
 import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import { AuthService } from './auth.service.js';
 import type { TokenPair, TokensService } from './tokens.service.js';
@@ -23,6 +23,7 @@ const aUser = (): User => ({
   passwordHash: '$argon2id$stored-hash',
   name: 'Ada',
   roles: ['user'],
+  disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-01T00:00:00Z'),
 });
@@ -53,7 +54,7 @@ function setup(env: Record<string, string> = {}) {
       .mockResolvedValue({ user: null, known: null }),
   };
   const sessions = {
-    open: jest.fn<(userId: string, origin: ClientContext) => Promise<SessionState>>().mockResolvedValue(aSession()),
+    open: jest.fn<(userId: string, origin: ClientContext) => Promise<SessionState | null>>().mockResolvedValue(aSession()),
     rotate: jest.fn<(sid: string, uid: string, generation: number, origin: ClientContext) => Promise<RotationResult>>(),
     recordLoginFailed: jest.fn<(userId: string | null, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
     close: jest.fn<(sid: string, uid: string, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
@@ -138,6 +139,40 @@ describe('AuthService', () => {
       await expect(unknownEmail).rejects.toMatchObject({ message: new InvalidCredentialsException().message });
       expect(sessions.recordLoginFailed).toHaveBeenCalledWith(null, ORIGIN);
       expect(sessions.open).not.toHaveBeenCalled();
+    });
+
+    it('answers a disabled account 403 account_disabled only after its correct password, opening no session', async () => {
+      const { service, users, sessions, tokens } = setup();
+      const disabled = { ...aUser(), disabledAt: new Date('2026-02-01T00:00:00Z') };
+      users.verifyCredentials.mockResolvedValue({ user: disabled, known: disabled });
+
+      const attempt = service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN);
+
+      await expect(attempt).rejects.toBeInstanceOf(AccountDisabledException);
+      await expect(attempt).rejects.toMatchObject({ status: 403, code: 'account_disabled' });
+      expect(sessions.recordLoginFailed).toHaveBeenCalledWith(USER_ID, ORIGIN);
+      expect(sessions.open).not.toHaveBeenCalled();
+      expect(tokens.issue).not.toHaveBeenCalled();
+    });
+
+    it('is 401 invalid_credentials for a disabled account with a wrong password (nothing revealed)', async () => {
+      const { service, users } = setup();
+      users.verifyCredentials.mockResolvedValue({ user: null, known: { ...aUser(), disabledAt: new Date() } });
+
+      await expect(service.login({ email: 'ada@example.com', password: 'wrong' }, ORIGIN)).rejects.toBeInstanceOf(
+        InvalidCredentialsException,
+      );
+    });
+
+    it('is 403 account_disabled when the account is disabled between the password check and the session', async () => {
+      const { service, users, sessions, tokens } = setup();
+      users.verifyCredentials.mockResolvedValue({ user: aUser(), known: aUser() });
+      sessions.open.mockResolvedValue(null);
+
+      await expect(service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN)).rejects.toBeInstanceOf(
+        AccountDisabledException,
+      );
+      expect(tokens.issue).not.toHaveBeenCalled();
     });
   });
 

@@ -5,7 +5,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import { AccountDisabledException, InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
 import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
@@ -30,17 +30,24 @@ export class AuthService {
     if (!this.registrationOpen) throw new RegistrationClosedException();
     const user = await this.users.create(input.email, input.password, input.name);
     const session = await this.sessions.open(user.id, origin);
+    // Only an admin acting on the new account within the same instant makes this null.
+    if (!session) throw new AccountDisabledException();
     return { user, tokens: this.tokens.issue(session) };
   }
 
-  /** Same answer and the same argon2id cost for an unknown email and a wrong password. */
+  /**
+   * Same answer and the same argon2id cost for an unknown email and a wrong password. A disabled
+   * account is only told so after its correct password, so the 403 reveals nothing to a guesser.
+   */
   async login(input: LoginDto, origin: ClientContext): Promise<TokenPair> {
     const { user, known } = await this.users.verifyCredentials(input.email, input.password);
-    if (!user) {
+    if (!user || user.disabledAt) {
       await this.sessions.recordLoginFailed(known?.id ?? null, origin);
-      throw new InvalidCredentialsException();
+      throw user ? new AccountDisabledException() : new InvalidCredentialsException();
     }
-    return this.tokens.issue(await this.sessions.open(user.id, origin));
+    const session = await this.sessions.open(user.id, origin);
+    if (!session) throw new AccountDisabledException();
+    return this.tokens.issue(session);
   }
 
   async refresh(principal: RefreshPrincipal, origin: ClientContext): Promise<TokenPair> {

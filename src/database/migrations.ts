@@ -1,7 +1,8 @@
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema.js';
+import { AccountAdministration1765150000000 } from './migrations/1765150000000-AccountAdministration.js';
 
 /**
  * Every migration, oldest first. `npm run migration:generate` writes a new file into
  * migrations/; add its class here (a unit spec fails when a file is missing from this list).
  */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, AccountAdministration1765150000000];

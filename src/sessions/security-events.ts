@@ -16,5 +16,7 @@ export class SecurityEvent {
     readonly ip: string | null,
     readonly userAgent: string | null,
     readonly at: Date = new Date(),
+    /** The admin who acted on the account, when one did. */
+    readonly actorId: string | null = null,
   ) {}
 }

@@ -38,6 +38,8 @@ export interface EventRow {
   ip: string | null;
   userAgent: string | null;
   sessionId: string | null;
+  /** The admin who acted on the account, when one did. */
+  actorId: string | null;
 }
 
 const toState = (row: SessionStateRow): SessionState => ({
@@ -65,22 +67,26 @@ export class SessionsRepository {
 
   /**
    * Opens a session (times in whole seconds: they are the refresh token's iat/exp) and, past the
-   * per-user cap, revokes the least recently used ones. Returns the session and the evicted ids.
+   * per-user cap, revokes the least recently used ones. Returns the session and the evicted ids,
+   * or undefined when the account is disabled or gone.
    */
   async create(
     userId: string,
     origin: ClientContext,
     limits: SessionLimits,
-  ): Promise<{ session: SessionState; evictedIds: string[] }> {
+  ): Promise<{ session: SessionState; evictedIds: string[] } | undefined> {
     const rows = await this.prepared.run<SessionStateRow & { evicted_ids: string[] | null }>(
       'sessions_create',
       `WITH t AS (SELECT date_trunc('second', now()) AS now),
+       -- The share lock waits for an admin disabling or deleting the account, and the row is
+       -- read again after it: no session is opened for an account that was just closed.
+       account AS (SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL FOR SHARE),
        created AS (
          INSERT INTO sessions (user_id, generation, rotated_at, expires_at, absolute_expires_at, last_used_at, ip, user_agent)
-         SELECT $1, 0, t.now,
+         SELECT account.id, 0, t.now,
                 least(t.now + make_interval(secs => $2), t.now + make_interval(secs => $3)),
                 t.now + make_interval(secs => $3), now(), $4, $5
-           FROM t
+           FROM t, account
          RETURNING id, user_id, generation, rotated_at, expires_at
        ),
        login_event AS (
@@ -89,7 +95,7 @@ export class SessionsRepository {
        ),
        evicted AS (
          UPDATE sessions SET revoked_at = now(), revoke_reason = 'session_limit'
-          WHERE id IN (SELECT id FROM sessions
+          WHERE EXISTS (SELECT 1 FROM created) AND id IN (SELECT id FROM sessions
                         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
                         ORDER BY last_used_at DESC, created_at DESC
                         OFFSET $6 - 1)
@@ -103,6 +109,7 @@ export class SessionsRepository {
          FROM created c JOIN users u ON u.id = c.user_id`,
       [userId, limits.refreshTtlSeconds, limits.maxAgeSeconds, origin.ip, origin.userAgent, limits.maxPerUser],
     );
+    if (!rows[0]) return undefined;
     return { session: toState(rows[0]), evictedIds: rows[0].evicted_ids ?? [] };
   }
 
@@ -130,7 +137,7 @@ export class SessionsRepository {
                 user_agent = $6
            FROM users u
           WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
-            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id
+            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL
          RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles
        ),
        refresh_event AS (
@@ -234,9 +241,16 @@ export class SessionsRepository {
   }
 
   /** Sessions revoked since `seconds` ago: the ones whose access tokens may still be alive. */
+  /**
+   * Sessions revoked in the last `seconds`, including those of deleted accounts: their rows are
+   * gone, so they are read from the `session_revoked` events the deletion wrote.
+   */
   async findRevokedSince(seconds: number): Promise<{ id: string; revokedAt: Date }[]> {
     return this.db.query(
-      `SELECT id, revoked_at AS "revokedAt" FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)`,
+      `SELECT id, revoked_at AS "revokedAt" FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)
+       UNION ALL
+       SELECT session_id, created_at FROM auth_events
+        WHERE type = 'session_revoked' AND session_id IS NOT NULL AND created_at > now() - make_interval(secs => $1)`,
       [seconds],
     );
   }
@@ -247,8 +261,12 @@ export class SessionsRepository {
     sessionId: string | null,
     origin: ClientContext,
   ): Promise<void> {
+    // The key-share lock stands in for a foreign key (events outlive their account): an event
+    // racing the account's deletion waits for it and is then dropped, never left with an IP.
     await this.db.query(
-      `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
+      `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
+       SELECT $1, $2, $3, $4, $5
+        WHERE $1::uuid IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE)`,
       [userId, sessionId, type, origin.ip, origin.userAgent],
     );
   }
@@ -256,7 +274,7 @@ export class SessionsRepository {
   async findEventsPage(userId: string, page: number, pageSize: number): Promise<Page<EventRow>> {
     const [items, count]: [EventRow[], { total: number }[]] = await Promise.all([
       this.db.query(
-        `SELECT type, created_at AS at, ip, user_agent AS "userAgent", session_id AS "sessionId"
+        `SELECT type, created_at AS at, ip, user_agent AS "userAgent", session_id AS "sessionId", actor_id AS "actorId"
            FROM auth_events WHERE user_id = $1
           ORDER BY created_at DESC, id DESC
           LIMIT $2 OFFSET $3`,

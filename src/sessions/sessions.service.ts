@@ -39,12 +39,15 @@ export class SessionsService {
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
   }
 
-  async open(userId: string, origin: ClientContext): Promise<SessionState> {
-    const { session, evictedIds } = await this.sessions.create(userId, origin, {
+  /** Opens a session; null when the account was disabled or deleted meanwhile. */
+  async open(userId: string, origin: ClientContext): Promise<SessionState | null> {
+    const created = await this.sessions.create(userId, origin, {
       refreshTtlSeconds: this.refreshTtlSeconds,
       maxAgeSeconds: this.settings.maxAgeSeconds,
       maxPerUser: this.settings.maxPerUser,
     });
+    if (!created) return null;
+    const { session, evictedIds } = created;
     await this.revocations.publish(evictedIds);
     this.emit('login', userId, session.id, origin);
     for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);

@@ -23,6 +23,7 @@ const aUser = (overrides: Partial<User> = {}): User => ({
   passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$secret-hash',
   name: 'Ada',
   roles: ['user'],
+  disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-02T00:00:00Z'),
   ...overrides,
@@ -61,7 +62,7 @@ async function setup(roles: Role[]) {
       .fn<(id: string, sid: string, current: string, next: string, client: ClientContext) => Promise<void>>()
       .mockResolvedValue(undefined),
     findPage: jest
-      .fn<(page: number, pageSize: number) => Promise<Page<User>>>()
+      .fn<(page: number, pageSize: number, emailPrefix?: string) => Promise<Page<User>>>()
       .mockImplementation(async (page, pageSize) => ({ items: [aUser(), aUser({ id: 'second', email: 'b@example.com' })], total: 2, page, pageSize })),
   };
   const moduleRef = await Test.createTestingModule({
@@ -84,7 +85,7 @@ async function setup(roles: Role[]) {
   return { app, users };
 }
 
-const PUBLIC_USER_KEYS = ['createdAt', 'email', 'id', 'name', 'roles'];
+const PUBLIC_USER_KEYS = ['createdAt', 'disabled', 'email', 'id', 'name', 'roles'];
 
 describe('UsersController (real ValidationPipe, RolesGuard and ProblemDetailsFilter)', () => {
   describe('GET /api/v1/users/me', () => {
@@ -97,7 +98,7 @@ describe('UsersController (real ValidationPipe, RolesGuard and ProblemDetailsFil
       expect(users.getById).toHaveBeenCalledWith(CALLER_ID);
       const body = response.json();
       expect(Object.keys(body).sort()).toEqual(PUBLIC_USER_KEYS);
-      expect(body).toEqual({ id: CALLER_ID, email: 'ada@example.com', name: 'Ada', roles: ['user'], createdAt: '2026-01-01T00:00:00.000Z' });
+      expect(body).toEqual({ id: CALLER_ID, email: 'ada@example.com', name: 'Ada', roles: ['user'], disabled: false, createdAt: '2026-01-01T00:00:00.000Z' });
     });
   });
 
@@ -199,7 +200,7 @@ describe('UsersController (real ValidationPipe, RolesGuard and ProblemDetailsFil
       const response = await app.inject({ method: 'GET', url: '/api/v1/users?page=2&pageSize=5' });
 
       expect(response.statusCode).toBe(200);
-      expect(users.findPage).toHaveBeenCalledWith(2, 5);
+      expect(users.findPage).toHaveBeenCalledWith(2, 5, undefined);
       const [page, pageSize] = users.findPage.mock.calls[0];
       expect(typeof page).toBe('number');
       expect(typeof pageSize).toBe('number');
@@ -214,13 +215,24 @@ describe('UsersController (real ValidationPipe, RolesGuard and ProblemDetailsFil
 
       await app.inject({ method: 'GET', url: '/api/v1/users' });
 
-      expect(users.findPage).toHaveBeenCalledWith(1, 20);
+      expect(users.findPage).toHaveBeenCalledWith(1, 20, undefined);
+    });
+
+    it('passes ?email= trimmed and lower-cased as the prefix', async () => {
+      const { app, users } = await setup(['admin']);
+
+      await app.inject({ method: 'GET', url: '/api/v1/users?email=%20Ada_%25@' });
+
+      expect(users.findPage).toHaveBeenCalledWith(1, 20, 'ada_%@');
     });
 
     it.each([
       ['pageSize=101', 'pageSize'],
       ['page=0', 'page'],
       ['page=abc', 'page'],
+      ['email=', 'email'],
+      ['email=a&email=b', 'email'],
+      [`email=${'a'.repeat(255)}`, 'email'],
     ])('rejects ?%s with a field error, without calling the service', async (query, field) => {
       const { app, users } = await setup(['admin']);
 

@@ -4,9 +4,9 @@ import { Auth } from '../common/auth/auth.decorator.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../common/auth/principal.js';
 import { Client, type ClientContext } from '../common/client-context.decorator.js';
-import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserListQueryDto } from './dto/user-list-query.dto.js';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto.js';
 import { ChangePasswordDocs, ListUsersDocs, MeDocs, UpdateMeDocs } from './users.docs.js';
 import { UsersService } from './users.service.js';
@@ -45,8 +45,8 @@ export class UsersController {
   @Get()
   @Auth({ roles: ['admin'] })
   @ListUsersDocs()
-  async list(@Query() query: PaginationQueryDto): Promise<UserPageDto> {
-    const page = await this.users.findPage(query.page, query.pageSize);
+  async list(@Query() query: UserListQueryDto): Promise<UserPageDto> {
+    const page = await this.users.findPage(query.page, query.pageSize, query.email);
     return { ...page, items: page.items.map((user) => UserResponseDto.from(user)) };
   }
 }

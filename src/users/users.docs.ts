@@ -11,6 +11,7 @@ const USER_EXAMPLE = {
   email: 'ada@example.com',
   name: 'Ada Lovelace',
   roles: ['user'],
+  disabled: false,
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 
@@ -51,13 +52,16 @@ export const ChangePasswordDocs = () =>
 
 export const ListUsersDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'List users (admin)', description: 'Oldest first; `pageSize` at most 100.' }),
+    ApiOperation({
+      summary: 'List users (admin)',
+      description: 'Oldest first; `pageSize` at most 100; `email` keeps the accounts whose email starts with it (case-insensitive).',
+    }),
     ApiOkResponse({
       type: UserPageDto,
       example: { items: [{ ...USER_EXAMPLE, roles: ['user', 'admin'] }], total: 1, page: 1, pageSize: 20 },
     }),
     ApiValidationFailedResponse(
-      '`page` (1 to 100000) or `pageSize` (1 to 100) not a plain decimal integer in range, or an unknown query parameter',
-      fieldErrors({ field: 'page', message: 'page must be an integer number' }),
+      '`page` (1 to 100000) or `pageSize` (1 to 100) not a plain decimal integer in range, an empty or over-long `email`, or an unknown query parameter',
+      fieldErrors({ field: 'page', message: 'page must not be less than 1' }),
     ),
   );

@@ -17,3 +17,6 @@ export class WrongCurrentPasswordException extends ValidationFailedException {
     super([{ field: 'currentPassword', message: 'currentPassword is incorrect' }], 'The current password is incorrect.');
   }
 }
+
+/** The detail of the 404 for an account id that does not exist. */
+export const NO_SUCH_USER = 'The user does not exist.';

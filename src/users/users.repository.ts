@@ -20,11 +20,12 @@ interface UserRow {
   password_hash: string;
   name: string | null;
   roles: Role[];
+  disabled_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const USER_COLUMNS = 'id, email, password_hash, name, roles, created_at, updated_at';
+const USER_COLUMNS = 'id, email, password_hash, name, roles, disabled_at, created_at, updated_at';
 
 const toUser = (row: UserRow | undefined): User | null =>
   row
@@ -34,12 +35,16 @@ const toUser = (row: UserRow | undefined): User | null =>
         passwordHash: row.password_hash,
         name: row.name,
         roles: row.roles,
+        disabledAt: row.disabled_at,
         createdAt: row.created_at,
         updatedAt: row.updated_at,
       })
     : null;
 
-/** The only place that touches the users table. */
+/** LIKE's wildcards and its escape character, taken literally. */
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** The only place in UsersModule that touches the users table. */
 @Injectable()
 export class UsersRepository {
   /** The per-request lookups (profile, login) run as named prepared statements. */
@@ -47,7 +52,7 @@ export class UsersRepository {
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectDataSource() db: DataSource,
+    @InjectDataSource() private readonly db: DataSource,
   ) {
     this.prepared = new PreparedStatements(db);
   }
@@ -89,12 +94,21 @@ export class UsersRepository {
     await this.users.update({ id }, { roles });
   }
 
-  /** Oldest first, so pages stay stable while users register. */
-  findPage(page: number, pageSize: number): Promise<[User[], number]> {
-    return this.users.findAndCount({
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-    });
+  /**
+   * Oldest first, so pages stay stable while users register. `emailPrefix` (lower-cased) keeps the
+   * emails starting with it, wildcards taken literally; the text_pattern_ops index serves it.
+   */
+  async findPage(page: number, pageSize: number, emailPrefix?: string): Promise<[User[], number]> {
+    const search = emailPrefix === undefined ? [] : [`${escapeLike(emailPrefix)}%`];
+    const where = search.length ? `WHERE lower(email) LIKE $1 ESCAPE '\\'` : '';
+    const n = search.length;
+    const [rows, count] = await Promise.all([
+      this.db.query<UserRow[]>(
+        `SELECT ${USER_COLUMNS} FROM users ${where} ORDER BY created_at, id LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...search, pageSize, (page - 1) * pageSize],
+      ),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM users ${where}`, search),
+    ]);
+    return [rows.map((row) => toUser(row)!), count[0].total];
   }
 }

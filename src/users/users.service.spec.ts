@@ -25,6 +25,7 @@ const aUser = (overrides: Partial<User> = {}): User => ({
   passwordHash: '$argon2id$stored-hash',
   name: 'Ada',
   roles: ['user'],
+  disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-01T00:00:00Z'),
   ...overrides,
@@ -39,7 +40,7 @@ function setup() {
     updateName: jest.fn<(id: string, name: string) => Promise<User | null>>(),
     updatePasswordHash: jest.fn<(id: string, hash: string) => Promise<void>>().mockResolvedValue(undefined),
     updateRoles: jest.fn<(id: string, roles: string[]) => Promise<void>>().mockResolvedValue(undefined),
-    findPage: jest.fn<(page: number, pageSize: number) => Promise<[User[], number]>>(),
+    findPage: jest.fn<(page: number, pageSize: number, emailPrefix?: string) => Promise<[User[], number]>>(),
   };
   const passwords = {
     hash: jest.fn<(password: string) => Promise<string>>().mockImplementation(async (password) => `hash(${password})`),
@@ -267,7 +268,43 @@ describe('UsersService', () => {
       repository.findPage.mockResolvedValue([users, 41]);
 
       await expect(service.findPage(3, 20)).resolves.toEqual({ items: users, total: 41, page: 3, pageSize: 20 });
-      expect(repository.findPage).toHaveBeenCalledWith(3, 20);
+      expect(repository.findPage).toHaveBeenCalledWith(3, 20, undefined);
+    });
+
+    it('hands the email prefix to the repository', async () => {
+      const { service, repository } = setup();
+      repository.findPage.mockResolvedValue([[], 0]);
+
+      await expect(service.findPage(1, 20, 'ada_%')).resolves.toEqual({ items: [], total: 0, page: 1, pageSize: 20 });
+      expect(repository.findPage).toHaveBeenCalledWith(1, 20, 'ada_%');
+    });
+  });
+
+  describe('checkCurrentPassword', () => {
+    it('returns the account when the password matches its hash', async () => {
+      const { service, repository, passwords } = setup();
+      const user = aUser();
+      repository.findById.mockResolvedValue(user);
+      passwords.verify.mockResolvedValue(true);
+
+      await expect(service.checkCurrentPassword(user.id, 'the passphrase')).resolves.toBe(user);
+      expect(passwords.verify).toHaveBeenCalledWith(user.passwordHash, 'the passphrase');
+    });
+
+    it('throws a validation error on currentPassword when it does not match', async () => {
+      const { service, repository } = setup();
+      repository.findById.mockResolvedValue(aUser());
+
+      const error = await service.checkCurrentPassword(aUser().id, 'wrong').catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(WrongCurrentPasswordException);
+      expect(error).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ field: 'currentPassword' }] });
+    });
+
+    it('is 404 for an account that no longer exists', async () => {
+      const { service } = setup();
+
+      await expect(service.checkCurrentPassword('gone', 'x')).rejects.toBeInstanceOf(NotFoundException);
     });
   });
 

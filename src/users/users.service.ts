@@ -7,7 +7,7 @@ import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
 import { CurrentPasswordCheck } from './current-password.check.js';
-import { EmailTakenException } from './users.exceptions.js';
+import { EmailTakenException, NO_SUCH_USER, WrongCurrentPasswordException } from './users.exceptions.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -40,13 +40,13 @@ export class UsersService {
 
   async getById(id: string): Promise<User> {
     const user = await this.users.findById(id);
-    if (!user) throw new NotFoundException('The user does not exist.');
+    if (!user) throw new NotFoundException(NO_SUCH_USER);
     return user;
   }
 
   async updateName(id: string, name: string): Promise<User> {
     const user = await this.users.updateName(id, name);
-    if (!user) throw new NotFoundException('The user does not exist.');
+    if (!user) throw new NotFoundException(NO_SUCH_USER);
     return user;
   }
 
@@ -71,9 +71,17 @@ export class UsersService {
     );
   }
 
-  async findPage(page: number, pageSize: number): Promise<Page<User>> {
-    const [items, total] = await this.users.findPage(page, pageSize);
+  /** A page of accounts, oldest first; `emailPrefix` keeps the emails starting with it. */
+  async findPage(page: number, pageSize: number, emailPrefix?: string): Promise<Page<User>> {
+    const [items, total] = await this.users.findPage(page, pageSize, emailPrefix);
     return { items, total, page, pageSize };
+  }
+
+  /** The account when `password` is its password; else 400 with a field error on `currentPassword`. */
+  async checkCurrentPassword(id: string, password: string): Promise<User> {
+    const user = await this.getById(id);
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new WrongCurrentPasswordException();
+    return user;
   }
 
   /** Creates an admin, or grants the role to an existing account (CLI `create-admin`). */

@@ -88,3 +88,10 @@ export function refusedWithin(t: Pick<TestApp, 'server'>, accessToken: string, t
     return answer.status === 200 ? undefined : answer;
   }, timeoutMs, intervalMs);
 }
+
+/** A registered user promoted to admin, signed in again so the access token carries the role. */
+export async function signInAsAdmin(t: TestApp): Promise<SignedIn> {
+  const admin = await registerUser(t);
+  await makeAdmin(t, admin.user.id);
+  return { ...admin, ...(await login(t, admin.user.email, admin.password)) };
+}

@@ -39,6 +39,14 @@ export class AuthEventResponseDto {
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   sessionId!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The admin who acted on the account (disabled, enabled, roles, sessions, deletion); null otherwise.',
+  })
+  actorId!: string | null;
 }
 
 export class AuthEventPageDto {

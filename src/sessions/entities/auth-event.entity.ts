@@ -1,5 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const AUTH_EVENT_TYPES = [
   'login',
@@ -11,10 +10,18 @@ export const AUTH_EVENT_TYPES = [
   'session_revoked',
   'password_changed',
   'password_change_failed',
+  'account_disabled',
+  'account_enabled',
+  'account_deleted',
+  'roles_changed',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
-/** Append-only security log; `GET /auth/events` shows a user their own rows. */
+/**
+ * Append-only security log; `GET /auth/events` shows a user their own rows. No foreign key to
+ * users: a deleted account's events stay (without IP and user agent), so `user_id` may name an
+ * account that no longer exists.
+ */
 @Entity({ name: 'auth_events' })
 @Index('auth_events_user_id_created_at_idx', ['userId', 'createdAt'])
 export class AuthEvent {
@@ -24,15 +31,15 @@ export class AuthEvent {
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId!: string | null;
 
-  @ManyToOne(() => User, { onDelete: 'CASCADE', nullable: true })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'auth_events_user_id_fkey' })
-  user?: Relation<User> | null;
-
   @Column({ name: 'session_id', type: 'uuid', nullable: true })
   sessionId!: string | null;
 
   @Column({ type: 'varchar', length: 32 })
   type!: AuthEventType;
+
+  /** The admin who acted on the account; null when the account holder (or the service) did. */
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId!: string | null;
 
   @Column({ type: 'varchar', length: 45, nullable: true })
   ip!: string | null;

@@ -17,11 +17,21 @@ export class UserResponseDto {
   @ApiProperty({ enum: ROLES, isArray: true, example: ['user'] })
   roles!: Role[];
 
+  @ApiProperty({ description: 'An admin disabled the account: it cannot sign in.', example: false })
+  disabled!: boolean;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
 
   static from(user: User): UserResponseDto {
-    return { id: user.id, email: user.email, name: user.name, roles: user.roles, createdAt: user.createdAt };
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      disabled: user.disabledAt !== null,
+      createdAt: user.createdAt,
+    };
   }
 }
 

@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Role } from '../../common/auth/role.js';
 
-
 @Entity({ name: 'users' })
 @Index('users_created_at_idx', ['createdAt', 'id'])
 export class User {
@@ -20,6 +19,10 @@ export class User {
 
   @Column({ type: 'text', array: true, default: () => "'{user}'" })
   roles!: Role[];
+
+  /** Set by an admin: login refused, sessions revoked. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

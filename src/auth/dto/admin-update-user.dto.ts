@@ -1,0 +1,19 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, ValidateIf } from 'class-validator';
+import { ROLES, type Role } from '../../common/auth/role.js';
+
+/** `PATCH /users/:id`: what an admin may change. `null` is refused, not read as "unchanged". */
+export class AdminUpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, minItems: 1, uniqueItems: true, example: ['user', 'admin'] })
+  @ValidateIf((dto: AdminUpdateUserDto) => dto.roles !== undefined)
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles?: Role[];
+
+  @ApiPropertyOptional({ description: 'true: sign-in refused and every session revoked; false: allowed again.', example: true })
+  @ValidateIf((dto: AdminUpdateUserDto) => dto.disabled !== undefined)
+  @IsBoolean()
+  disabled?: boolean;
+}
