@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { validateEnv } from './src/config/env.validation.js';
+import { LinkToken } from './src/account/entities/link-token.entity.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 import { EmbeddedPostgres } from './src/database/embedded-postgres.js';
 import { AuthEvent } from './src/sessions/entities/auth-event.entity.js';
@@ -21,4 +22,4 @@ const url =
   }).start());
 
 // Every entity, so `migration:generate` compares the whole model with the database.
-export default new DataSource(dataSourceOptions(url, [User, Session, AuthEvent]));
+export default new DataSource(dataSourceOptions(url, [User, Session, AuthEvent, LinkToken]));

@@ -20,6 +20,11 @@
 //   --keep-logs              keep the run directory's logs (kept anyway on failure)
 //   --service-env KEY=VALUE  extra service configuration, repeatable
 //                            (e.g. --service-env ACCESS_TOKEN_REVOCATION=off)
+//   --scale <n>              also measure on a seeded database: after the rounds on the
+//                            empty one, seed n users (bench/scale-seed.mjs), restart both
+//                            targets, run the same rounds, then the clean-up; results in
+//                            bench/results/scale-<n>.{json,md} (bench/scale-report.mjs)
+//   --fail-on-errors         exit 1 when any request failed (CI smoke)
 //   --help
 //
 // PostgreSQL: DATABASE_URL set = that server (databases bench_{service,floor,stats}_<runid>
@@ -56,6 +61,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { ensureSchema, seedUsers } from './floor.mjs';
+import { scalePhase } from './scale-phase.mjs';
+import { scaleMarkdown, scaleChecks } from './scale-report.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(BENCH_DIR, '..');
@@ -101,6 +108,8 @@ function parseOptions() {
       'service-entry': { type: 'string' },
       'keep-logs': { type: 'boolean', default: false },
       'service-env': { type: 'string', multiple: true, default: [] },
+      scale: { type: 'string', default: '0' },
+      'fail-on-errors': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -136,6 +145,8 @@ function parseOptions() {
     targets: list('targets', ALL_TARGETS),
     pause: num('pause', 0),
     users: num('users', 1, true),
+    scale: num('scale', 0, true),
+    failOnErrors: values['fail-on-errors'],
     serviceEntry: values['service-entry'] ?? null,
     keepLogs: values['keep-logs'],
     serviceEnv: Object.fromEntries(
@@ -828,6 +839,74 @@ function planPinning() {
   return { enabled: true, serverCpu: allowed[0], loadCpu: allowed[1], postgres: 'not pinned' };
 }
 
+/** The rounds: every scenario on every target, target order alternating per round. */
+async function measureRounds({ targets, users, opts, stats, phase = 'empty' }) {
+  const runs = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    const order = round % 2 === 1 ? opts.targets : [...opts.targets].reverse();
+    for (const scenario of opts.scenarios) {
+      for (const target of order) {
+        checkAbort();
+        log(`${phase} round ${round}/${opts.rounds} ${scenario} → ${target}`);
+        const r = await measureOnce({ round, scenario, target, t: targets[target], users, opts, stats });
+        runs.push(r);
+        log(
+          `  ${fmt(r.reqPerSec)} req/s, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, ` +
+            `CPU ${fmt(r.cpuUsPerReq)} µs/req (${fmt(r.cpuUtilPct)}%), SQL ${fmt(r.sqlPerReq, 2)}/req, ` +
+            `errors ${r.errors.total}${r.valid ? '' : ' INVALID'}, peak RSS ${fmt(r.rssMb.peak, 1)} MB`,
+        );
+      }
+    }
+    await sleep(1000); // a short idle before the end-of-round sample
+    for (const tg of opts.targets) targets[tg].roundEndRssMb.push(readRssMb(targets[tg].pid));
+  }
+  return runs;
+}
+
+/** Starts one target on a free port and waits until it is ready; returns its handle. */
+async function startTarget(name, { names, opts, serviceEntry, pinning }) {
+  const port = await freePort();
+  const url = dbUrl(state.adminUrl, names[name]);
+  const env = baseEnv();
+  let args;
+  if (name === 'service') {
+    Object.assign(env, {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: url,
+      JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
+      JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
+      THROTTLE_ENABLED: 'false',
+      LOG_LEVEL: 'info',
+      SWAGGER_ENABLED: 'false',
+      COOKIE_SECURE: 'false',
+      REFRESH_TOKEN_TRANSPORT: 'both',
+      ACCESS_TOKEN_REVOCATION: 'on',
+      // Production refuses to start without it; no scenario sends mail.
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      ...opts.serviceEnv,
+    });
+    args = [serviceEntry];
+  } else {
+    Object.assign(env, {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: url,
+      JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
+      JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
+    });
+    args = [path.join(BENCH_DIR, 'floor.mjs')];
+  }
+  const base = `http://127.0.0.1:${port}`;
+  log(`starting ${name} (${args[0]}) on ${base}`);
+  const entry = spawnServer(name, args, env, state.runDir, pinning.enabled ? pinning : null);
+  const readyMs = await waitReady(entry, base, state.runDir);
+  await sleep(1000); // let start-up work settle before the idle sample
+  const t = { base, pid: entry.pid, entry, env, dbName: names[name], readyMs, idleRssMb: readRssMb(entry.pid), roundEndRssMb: [] };
+  log(`${name} ready in ${readyMs} ms, idle RSS ${fmt(t.idleRssMb, 1)} MB`);
+  return t;
+}
+
 async function main() {
   const opts = parseOptions();
   const g = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
@@ -840,7 +919,10 @@ async function main() {
   log(`run ${runId}; logs in ${state.runDir}`);
 
   const perRunS = opts.duration + opts.warmup + opts.pause + 25;
-  const budgetMs = (opts.rounds * opts.scenarios.length * opts.targets.length * perRunS + 400) * 1000;
+  const phases = opts.scale > 0 ? 2 : 1;
+  // Seeding and the clean-up take about a minute per 100k users on a 2-core machine; allow 5x.
+  const scaleS = opts.scale > 0 ? 120 + (opts.scale / 100_000) * 300 : 0;
+  const budgetMs = (phases * opts.rounds * opts.scenarios.length * opts.targets.length * perRunS + 400 + scaleS) * 1000;
   const watchdog = setTimeout(() => {
     log(`watchdog: run exceeded ${Math.round(budgetMs / 1000)} s, aborting`);
     state.aborted = true;
@@ -882,45 +964,8 @@ async function main() {
   const targets = {};
 
   // Servers.
-  for (const name of opts.targets) {
-    const port = await freePort();
-    const url = dbUrl(state.adminUrl, names[name]);
-    const env = baseEnv();
-    let args;
-    if (name === 'service') {
-      Object.assign(env, {
-        NODE_ENV: 'production',
-        PORT: String(port),
-        DATABASE_URL: url,
-        JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
-        JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
-        THROTTLE_ENABLED: 'false',
-        LOG_LEVEL: 'info',
-        SWAGGER_ENABLED: 'false',
-        COOKIE_SECURE: 'false',
-        REFRESH_TOKEN_TRANSPORT: 'both',
-        ACCESS_TOKEN_REVOCATION: 'on',
-        ...opts.serviceEnv,
-      });
-      args = [serviceEntry];
-    } else {
-      Object.assign(env, {
-        NODE_ENV: 'production',
-        PORT: String(port),
-        DATABASE_URL: url,
-        JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
-        JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
-      });
-      args = [path.join(BENCH_DIR, 'floor.mjs')];
-    }
-    const base = `http://127.0.0.1:${port}`;
-    log(`starting ${name} (${args[0]}) on ${base}`);
-    const entry = spawnServer(name, args, env, state.runDir, pinning.enabled ? pinning : null);
-    const readyMs = await waitReady(entry, base, state.runDir);
-    await sleep(1000); // let start-up work settle before the idle sample
-    targets[name] = { base, pid: entry.pid, entry, dbName: names[name], readyMs, idleRssMb: readRssMb(entry.pid), roundEndRssMb: [] };
-    log(`${name} ready in ${readyMs} ms, idle RSS ${fmt(targets[name].idleRssMb, 1)} MB`);
-  }
+  const serverCtx = { names, opts, serviceEntry, pinning };
+  for (const name of opts.targets) targets[name] = await startTarget(name, serverCtx);
 
   // Seeding: the same users, real argon2id hashes, on both sides.
   for (const name of opts.targets) {
@@ -947,25 +992,15 @@ async function main() {
     t.postSeedRssMb = readRssMb(t.pid);
   }
 
-  // Rounds.
-  const runs = [];
-  for (let round = 1; round <= opts.rounds; round++) {
-    const order = round % 2 === 1 ? opts.targets : [...opts.targets].reverse();
-    for (const scenario of opts.scenarios) {
-      for (const target of order) {
-        checkAbort();
-        log(`round ${round}/${opts.rounds} ${scenario} → ${target}`);
-        const r = await measureOnce({ round, scenario, target, t: targets[target], users, opts, stats });
-        runs.push(r);
-        log(
-          `  ${fmt(r.reqPerSec)} req/s, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, ` +
-            `CPU ${fmt(r.cpuUsPerReq)} µs/req (${fmt(r.cpuUtilPct)}%), SQL ${fmt(r.sqlPerReq, 2)}/req, ` +
-            `errors ${r.errors.total}${r.valid ? '' : ' INVALID'}, peak RSS ${fmt(r.rssMb.peak, 1)} MB`,
-        );
-      }
-    }
-    await sleep(1000); // a short idle before the end-of-round sample
-    for (const tg of opts.targets) targets[tg].roundEndRssMb.push(readRssMb(targets[tg].pid));
+  // Rounds on the (almost) empty database.
+  const runs = await measureRounds({ targets, users, opts, stats });
+  let scale = null;
+  if (opts.scale > 0) {
+    const driver = {
+      log, connect, url: (db) => dbUrl(state.adminUrl, db), startTarget: (name) => startTarget(name, serverCtx), stopChild,
+      measureRounds, summarise, round1, repo: REPO, password: PASSWORD,
+    };
+    scale = await scalePhase({ targets, names, users, opts, stats, serviceEntry }, driver);
   }
 
   const result = {
@@ -1003,11 +1038,20 @@ async function main() {
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const md = `# Benchmark ${runId}\n\n${markdown(result)}\n\`\`\`\n${printCheck(result.targetsCheck)}\`\`\`\n`;
-  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), md);
-  process.stdout.write('\n' + markdown(result) + '\n' + printCheck(result.targetsCheck));
-  log(`wrote ${path.relative(REPO, path.join(RESULTS_DIR, 'latest.json'))} and latest.md`);
+  // A scale run keeps its own files: the empty-database results it also holds are shorter runs.
+  const base = opts.scale > 0 ? `scale-${opts.scale}` : 'latest';
+  if (scale) {
+    result.scale = scale;
+    result.scaleChecks = scaleChecks(result);
+  }
+  const scaleMd = scale ? `\n${scaleMarkdown(result)}\n\`\`\`\n${printCheck(result.scaleChecks)}\`\`\`\n` : '';
+  fs.writeFileSync(path.join(RESULTS_DIR, `${base}.json`), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md + scaleMd);
+  process.stdout.write('\n' + markdown(result) + '\n' + printCheck(result.targetsCheck) + scaleMd);
+  log(`wrote ${path.relative(REPO, path.join(RESULTS_DIR, `${base}.json`))} and ${base}.md`);
   clearTimeout(watchdog);
+  const errors = [...runs, ...(scale?.runs ?? [])].reduce((a, r) => a + r.errors.total, 0);
+  if (opts.failOnErrors && errors > 0) throw new Error(`${errors} request(s) failed (--fail-on-errors)`);
 }
 
 async function cleanup() {

@@ -9,6 +9,8 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import type { AllConfig } from './config/config.types.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -25,7 +27,9 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, validate: () => config }),
         EventEmitterModule.forRoot({ wildcard: true }),
         ScheduleModule.forRoot(),
+        MetricsModule.forRoot(config.metrics),
         DatabaseModule,
+        MailModule.forRoot(),
         HealthModule,
         UsersModule,
         AuthModule,

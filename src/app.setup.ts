@@ -1,14 +1,15 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import { RequestMethod, VersioningType } from '@nestjs/common';
+import { RequestMethod, VersioningType, type INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME } from './common/auth/auth.decorator.js';
+import { SwaggerModule } from '@nestjs/swagger';
 import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
+import { createOpenApiDocument } from './common/openapi-document.js';
 import { requestIdFor } from './common/request-id.js';
 import { securityHeaders } from './common/security-headers.js';
 import type { AllConfig, AppConfig } from './config/config.types.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
 
 /**
  * Nest must not install its own body parsers (setupApp() installs the JSON-only one), and holds
@@ -37,13 +38,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   app.useLogger(new PinoNestLogger(logger));
   app.flushLogs();
 
-  app.setGlobalPrefix('api', {
-    exclude: [
-      { path: 'health/*path', method: RequestMethod.ALL },
-      { path: '.well-known/*path', method: RequestMethod.ALL },
-    ],
-  });
-  app.enableVersioning({ type: VersioningType.URI });
+  configureRouting(app);
 
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders({
@@ -76,6 +71,8 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     done(null, payload);
   });
   logRequests(fastify, logger);
+  // Before any route exists (Swagger's below, the controllers' at init): each route gets its hook.
+  if (config.get('metrics.enabled', { infer: true })) app.get(HttpMetrics).instrument(fastify);
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh
   // needs no dummy `{}`.
   fastify.removeAllContentTypeParsers();
@@ -103,22 +100,22 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   }
 
   if (settings.swaggerEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Auth service')
-        .setDescription(
-          'Short-lived JWT access tokens, rotating refresh tokens with reuse detection, per-device sessions. ' +
-            'Register or log in, copy `accessToken`, click **Authorize**. Errors are RFC 9457 problem documents.',
-        )
-        .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, {
+    SwaggerModule.setup('docs', app, createOpenApiDocument(app), {
       jsonDocumentUrl: 'docs-json',
       // Never the validator badge: an image from validator.swagger.io, which img-src refuses.
       swaggerOptions: { persistAuthorization: true, validatorUrl: null },
     });
   }
+}
+
+/** Global prefix and URI versioning: what the routes' paths, and so the OpenAPI paths, are. */
+export function configureRouting(app: INestApplication): void {
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health/*path', method: RequestMethod.ALL },
+      { path: '.well-known/*path', method: RequestMethod.ALL },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.enableVersioning({ type: VersioningType.URI });
 }

@@ -10,7 +10,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]   (or node dist/cli.js 
 
   create-admin --email <email> --password <password>   create an admin, or promote an account
   keys:generate --alg ES256|RS256 [--out DIR]          write a new signing key pair, print its env lines
-  migrate                                              apply pending database migrations`;
+  migrate                                              apply pending database migrations
+  cleanup [--batch-size <rows>]                        one clean-up cycle now: ended sessions, old events`;
 
 function loadConfig(): AllConfig {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
       if (args.length > 0) throw new UsageError(`migrate takes no arguments.\n\n${USAGE}`);
       const { migrate } = await import('./cli/migrate.command.js');
       process.stdout.write(`${await migrate(loadConfig())}\n`);
+      return;
+    }
+    case 'cleanup': {
+      const { cleanup } = await import('./cli/cleanup.command.js');
+      console.warn(await cleanup(args, loadConfig()));
       return;
     }
     default:

@@ -42,6 +42,7 @@ describe('POST /auth/register', () => {
       user: {
         id: expect.stringMatching(UUID),
         email: input.email,
+        emailVerified: false,
         name: input.name,
         roles: ['user'],
         disabled: false,

@@ -17,7 +17,8 @@ describe('tokens', () => {
     const { header, payload } = decodeJwt(user.accessToken);
 
     expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: expect.any(String) });
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'email_verified', 'exp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub']);
+    expect(payload.email_verified).toBe(false);
     expect(payload).toMatchObject({ iss: 'auth-service', aud: 'api', sub: user.user.id, roles: ['user'] });
     expect(payload.sid).toEqual(expect.stringMatching(UUID));
     expect(payload.jti).toEqual(expect.any(String));

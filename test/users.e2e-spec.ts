@@ -4,7 +4,7 @@ import { bearer, login, makeAdmin, registerUser, signInAsAdmin } from './factori
 import { useTestApp } from './setup/create-test-app.js';
 import { expectProblem } from './setup/problem.js';
 
-const USER_KEYS = ['createdAt', 'disabled', 'email', 'id', 'name', 'roles'];
+const USER_KEYS = ['createdAt', 'disabled', 'email', 'emailVerified', 'id', 'name', 'roles'];
 
 interface UserRow {
   id: string;
@@ -28,7 +28,7 @@ describe('users (/api/v1/users)', () => {
 
 
   describe('GET /users/me', () => {
-    it('returns exactly { id, email, name, roles, createdAt } as stored', async () => {
+    it('returns exactly { id, email, emailVerified, name, roles, disabled, createdAt } as stored', async () => {
       const me = await registerUser(t, { name: 'Ada Lovelace' });
 
       const response = await request(t.server).get('/api/v1/users/me').set(bearer(me.accessToken)).expect(200);
@@ -38,6 +38,7 @@ describe('users (/api/v1/users)', () => {
       expect(response.body).toEqual({
         id: row.id,
         email: row.email,
+        emailVerified: false,
         name: 'Ada Lovelace',
         roles: ['user'],
         disabled: false,
@@ -223,6 +224,12 @@ describe('users (/api/v1/users)', () => {
       ['page=0', 'page'],
       ['page=abc', 'page'],
       ['page=1.5', 'page'],
+      ['page=100001', 'page'],
+      ['page=1e300', 'page'],
+      ['page=1e2', 'page'],
+      ['page=12345678901234567890', 'page'],
+      ['pageSize=-1', 'pageSize'],
+      ['pageSize=1000', 'pageSize'],
     ])('rejects ?%s with 400 validation_failed', async (query, field) => {
       const admin = await signInAsAdmin(t);
 

@@ -19,6 +19,7 @@ const aUser = (): User => ({
   email: 'ada@example.com',
   passwordHash: '$argon2id$stored-hash',
   name: 'Ada',
+  emailVerifiedAt: null,
   roles: ['user'],
   disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),

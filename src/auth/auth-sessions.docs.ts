@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { ApiProblems, ApiValidationFailedResponse, fieldErrors } from '../common/problem.dto.js';
 import { SessionNotFoundException } from '../sessions/sessions.exceptions.js';
 import { AuthEventPageDto, SessionResponseDto } from './dto/session-response.dto.js';
@@ -41,6 +41,7 @@ export const ListSessionsDocs = () =>
 export const RevokeSessionDocs = () =>
   applyDecorators(
     ApiOperation({ summary: 'Revoke one of the caller’s sessions', description: 'Its refresh and access tokens stop working.' }),
+    ApiParam({ name: 'id', description: 'A session id from GET /auth/sessions.', schema: { type: 'string', format: 'uuid', maxLength: 36 } }),
     ApiNoContentResponse({ description: 'Revoked.' }),
     ApiProblems(404, 'Not an active session of the caller (`not_found`).', [SessionNotFoundException]),
     ApiValidationFailedResponse('`id` is not a UUID', fieldErrors({ field: 'id', message: 'id must be a UUID' })),

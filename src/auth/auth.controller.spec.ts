@@ -43,6 +43,7 @@ const aSession = (generation = 4): SessionState => ({
   rotatedAt: new Date(Date.now() - 60_000),
   expiresAt: new Date(Date.now() + 86_400_000),
   roles: ['user'],
+  emailVerified: true,
 });
 
 function fakeConfig(config: AllConfig): ConfigService<AllConfig, true> {

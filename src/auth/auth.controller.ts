@@ -47,8 +47,10 @@ export class AuthController {
     @Body() body: RegisterDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<RegisterResponseDto> {
+  ): Promise<RegisterResponseDto | Pick<RegisterResponseDto, 'user'>> {
     const { user, tokens } = await this.auth.register(body, client);
+    // AUTH_EMAIL_VERIFICATION=required: no session until the email is verified.
+    if (!tokens) return { user: UserResponseDto.from(user) };
     return { user: UserResponseDto.from(user), ...this.transport.respond(reply, tokens) };
   }
 

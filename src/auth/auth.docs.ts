@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiBody, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { REFRESH_COOKIE_SCHEME } from '../common/auth/auth.decorator.js';
 import { SessionRevokedException, TokenInvalidException, TokenMissingException } from '../common/auth/token.exceptions.js';
 import {
   ApiJsonOnlyResponse,
@@ -13,20 +14,26 @@ import { FASTIFY_PROBLEMS } from '../common/problem-details.filter.js';
 import { EmailTakenException } from '../users/users.exceptions.js';
 import {
   CookieNeedsJsonException,
+  EmailNotVerifiedException,
   InvalidCredentialsException,
   RefreshTokenReusedException,
   RegistrationClosedException,
 } from './auth.exceptions.js';
+import { CREDENTIAL_WINDOWS, REFRESH_WINDOW } from './auth-throttling.js';
 import { LogoutAllDto, LogoutAllResponseDto } from './dto/logout-all.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
 import { RegisterResponseDto, TokenInfoDto, TokenResponseDto } from './dto/token-response.dto.js';
 
 /** OpenAPI of AuthController, one composed decorator per handler; the errors come from the exceptions. */
 
-/** What a token pair looks like (shortened); documentation only. */
+/** What a token pair looks like (payloads shortened, still JWT-shaped); documentation only. */
 const TOKENS_EXAMPLE: TokenResponseDto = {
-  accessToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6InBMd19QejdVVkdlZ203YVgifQ.eyJzdWIiOiIwYjliOGYwZS02YTBj…',
-  refreshToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6InJ0K2p3dCIsImtpZCI6IkhKREtnTGJJVTVDRnFFM2sifQ.eyJzdWIiOiIwYjliOGYwZS02YTBj…',
+  accessToken:
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6InBMd19QejdVVkdlZ203YVgifQ.eyJzdWIiOiIwYjliOGYwZS02YTBjIn0.' +
+    'Yp1jwlXm0bZ4Qv2d9kq3mH3qZ8Qp0dS3nq3Qx7TqJ0k',
+  refreshToken:
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6InJ0K2p3dCIsImtpZCI6IkhKREtnTGJJVTVDRnFFM2sifQ.eyJzdWIiOiIwYjliOGYwZS02YTBjIn0.' +
+    'k3Jd0v8m4Qy2b9ZcX1pL7wT6sN5rE0aH2gU8fV4iO3M',
   tokenType: 'Bearer',
   expiresIn: 900,
   refreshExpiresIn: 604800,
@@ -34,8 +41,10 @@ const TOKENS_EXAMPLE: TokenResponseDto = {
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
   email: 'ada@example.com',
+  emailVerified: false,
   name: 'Ada Lovelace',
   roles: ['user'],
+  disabled: false,
   createdAt: '2026-11-25T09:50:29.405Z',
 };
 
@@ -45,11 +54,15 @@ const REFRESH_MISSING = new TokenMissingException('refresh');
 const REFRESH_INVALID = new TokenInvalidException('refresh');
 
 /**
- * The body of refresh and logout. Its example is an empty object: Swagger UI's "Try it out"
- * then sends the cookie the browser holds (a token in the body would win over it).
+ * The refresh cookie's security scheme and the body of refresh and logout. The body's example is
+ * an empty object: Swagger UI's "Try it out" then sends the cookie the browser holds (a token in
+ * the body would win over it).
  */
 const RefreshBody = () =>
-  ApiBody({ type: RefreshTokenDto, required: false, examples: { cookie: { summary: 'Use the refresh_token cookie', value: {} } } });
+  applyDecorators(
+    ApiCookieAuth(REFRESH_COOKIE_SCHEME),
+    ApiBody({ type: RefreshTokenDto, required: false, examples: { cookie: { summary: 'Use the refresh_token cookie', value: {} } } }),
+  );
 
 /** 400, 415 and 429 of refresh and logout. */
 const RefreshRequestProblems = () =>
@@ -68,13 +81,32 @@ const RefreshRequestProblems = () =>
         ['not_json', FASTIFY_PROBLEMS.FST_ERR_CTP_INVALID_MEDIA_TYPE],
       ],
     ),
-    ApiRateLimitedResponse(REFRESH_RATE_LIMITED),
+    ApiRateLimitedResponse(REFRESH_RATE_LIMITED, Object.keys(REFRESH_WINDOW)),
+  );
+
+/** 403 of login and refresh while AUTH_EMAIL_VERIFICATION=required. */
+const EmailNotVerified = (what: string) =>
+  ApiProblems(
+    403,
+    `${what} for an account whose email is not verified while AUTH_EMAIL_VERIFICATION=required (\`email_not_verified\`).`,
+    [EmailNotVerifiedException],
   );
 
 export const RegisterDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'Create an account and sign in', description: 'Opens a session for this device.' }),
-    ApiCreatedResponse({ type: RegisterResponseDto, example: { user: USER_EXAMPLE, ...TOKENS_EXAMPLE } }),
+    ApiOperation({
+      summary: 'Create an account and sign in',
+      description:
+        'Opens a session for this device and mails a verification link (unless AUTH_EMAIL_VERIFICATION=off). With ' +
+        'AUTH_EMAIL_VERIFICATION=required the answer is `{ user }` only: no tokens and no session until the email is verified.',
+    }),
+    ApiCreatedResponse({
+      type: RegisterResponseDto,
+      examples: {
+        signedIn: { summary: 'Signed in', value: { user: USER_EXAMPLE, ...TOKENS_EXAMPLE } },
+        verificationRequired: { summary: 'AUTH_EMAIL_VERIFICATION=required: no tokens yet', value: { user: USER_EXAMPLE } },
+      },
+    }),
     ApiValidationFailedResponse(
       'Invalid email or password, or an unknown field',
       fieldErrors(
@@ -86,7 +118,7 @@ export const RegisterDocs = () =>
     ApiProblems(403, 'AUTH_REGISTRATION=closed (`forbidden`).', [RegistrationClosedException]),
     ApiProblems(409, 'The email is already registered (`email_taken`).', [EmailTakenException]),
     ApiJsonOnlyResponse(),
-    ApiRateLimitedResponse(RATE_LIMITED),
+    ApiRateLimitedResponse(RATE_LIMITED, Object.keys(CREDENTIAL_WINDOWS)),
   );
 
 export const LoginDocs = () =>
@@ -95,8 +127,9 @@ export const LoginDocs = () =>
     ApiOkResponse({ type: TokenResponseDto, example: TOKENS_EXAMPLE }),
     ApiValidationFailedResponse('Malformed body', fieldErrors({ field: 'email', message: 'email must be an email' }), INVALID_JSON),
     ApiProblems(401, 'Unknown email or wrong password (`invalid_credentials`).', [InvalidCredentialsException]),
+    EmailNotVerified('Correct credentials'),
     ApiJsonOnlyResponse(),
-    ApiRateLimitedResponse(RATE_LIMITED),
+    ApiRateLimitedResponse(RATE_LIMITED, Object.keys(CREDENTIAL_WINDOWS)),
   );
 
 export const RefreshDocs = () =>
@@ -116,6 +149,7 @@ export const RefreshDocs = () =>
         'or an already-rotated token outside the grace window: the session is now revoked (`refresh_token_reused`).',
       [REFRESH_MISSING, REFRESH_INVALID, new SessionRevokedException('refresh'), RefreshTokenReusedException],
     ),
+    EmailNotVerified('A valid refresh token'),
     RefreshRequestProblems(),
   );
 

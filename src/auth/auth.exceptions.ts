@@ -61,3 +61,15 @@ export class LastActiveAdminException extends AppException {
     });
   }
 }
+
+/** Only ever after a correct password (or a valid refresh token), so it tells a guesser nothing. */
+export class EmailNotVerifiedException extends AppException {
+  constructor() {
+    super({
+      status: HttpStatus.FORBIDDEN,
+      code: 'email_not_verified',
+      title: 'Email not verified',
+      detail: 'Open the verification link mailed to this address first.',
+    });
+  }
+}

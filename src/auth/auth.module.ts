@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AccountModule } from '../account/account.module.js';
 import type { AllConfig } from '../config/config.types.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -29,6 +30,7 @@ import { TokensService } from './tokens.service.js';
   imports: [
     UsersModule,
     SessionsModule,
+    AccountModule,
     PassportModule,
     // Keys are passed per call by TokensService (access and refresh differ), from JwtKeys.
     JwtModule.register({}),

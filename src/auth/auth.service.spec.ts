@@ -1,14 +1,25 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
+import { Registry } from 'prom-client';
 import type { AllConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from '../sessions/sessions.types.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
-import { AccountDisabledException, InvalidCredentialsException, RefreshTokenReusedException, RegistrationClosedException } from './auth.exceptions.js';
+import {
+  AccountDisabledException,
+  EmailNotVerifiedException,
+  InvalidCredentialsException,
+  RefreshTokenReusedException,
+  RegistrationClosedException,
+} from './auth.exceptions.js';
 import { SessionRevokedException, TokenInvalidException } from '../common/auth/token.exceptions.js';
+import { EmailVerificationService } from '../account/email-verification.service.js';
+import type { AccountLinksService } from '../account/account-links.service.js';
+import type { LinkTokensRepository } from '../account/link-tokens.repository.js';
 import { AuthService } from './auth.service.js';
 import type { TokenPair, TokensService } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';
@@ -22,6 +33,7 @@ const aUser = (): User => ({
   email: 'ada@example.com',
   passwordHash: '$argon2id$stored-hash',
   name: 'Ada',
+  emailVerifiedAt: null,
   roles: ['user'],
   disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),
@@ -35,6 +47,7 @@ const aSession = (generation = 0): SessionState => ({
   rotatedAt: new Date('2026-01-01T00:00:00Z'),
   expiresAt: new Date('2026-01-08T00:00:00Z'),
   roles: ['user'],
+  emailVerified: false,
 });
 
 const PAIR: TokenPair = { accessToken: 'access', refreshToken: 'refresh', expiresIn: 900, refreshExpiresIn: 604800 };
@@ -52,6 +65,7 @@ function setup(env: Record<string, string> = {}) {
     verifyCredentials: jest
       .fn<(email: string, password: string) => Promise<{ user: User | null; known: User | null }>>()
       .mockResolvedValue({ user: null, known: null }),
+    findById: jest.fn<(id: string) => Promise<User | null>>().mockResolvedValue(aUser()),
   };
   const sessions = {
     open: jest.fn<(userId: string, origin: ClientContext) => Promise<SessionState | null>>().mockResolvedValue(aSession()),
@@ -60,13 +74,25 @@ function setup(env: Record<string, string> = {}) {
     close: jest.fn<(sid: string, uid: string, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
   };
   const tokens = { issue: jest.fn<(session: SessionState) => TokenPair>().mockReturnValue(PAIR) };
+  const links = { send: jest.fn<(kind: string, userId: string, to: string) => Promise<void>>().mockResolvedValue(undefined) };
+  const linkTokens = { hasLiveLink: jest.fn<(userId: string, kind: string) => Promise<boolean>>().mockResolvedValue(true) };
+  const config = fakeConfig(validateEnv({ NODE_ENV: 'test', ...env }));
+  const verification = new EmailVerificationService(
+    config,
+    users as unknown as UsersService,
+    sessions as unknown as SessionsService,
+    links as unknown as AccountLinksService,
+    linkTokens as unknown as LinkTokensRepository,
+  );
   const service = new AuthService(
-    fakeConfig(validateEnv({ NODE_ENV: 'test', ...env })),
+    config,
     users as unknown as UsersService,
     sessions as unknown as SessionsService,
     tokens as unknown as TokensService,
+    verification,
+    new AuthMetrics(new Registry()),
   );
-  return { service, users, sessions, tokens };
+  return { service, users, sessions, tokens, links, linkTokens };
 }
 
 describe('AuthService', () => {
@@ -210,6 +236,75 @@ describe('AuthService', () => {
       sessions.rotate.mockResolvedValue({ outcome: 'inactive' });
 
       await expect(service.refresh(PRINCIPAL, ORIGIN)).rejects.toMatchObject({ headers: undefined });
+    });
+  });
+
+  describe('AUTH_EMAIL_VERIFICATION', () => {
+    it('optional: mails a verification link at registration and still signs in', async () => {
+      const { service, links } = setup();
+
+      await expect(service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN)).resolves.toEqual({
+        user: aUser(),
+        tokens: PAIR,
+      });
+      expect(links.send).toHaveBeenCalledWith('email_verification', USER_ID, 'ada@example.com');
+    });
+
+    it('off: mails nothing at registration', async () => {
+      const { service, links } = setup({ AUTH_EMAIL_VERIFICATION: 'off' });
+
+      await service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN);
+      expect(links.send).not.toHaveBeenCalled();
+    });
+
+    it('required: registration opens no session and returns no tokens', async () => {
+      const { service, sessions, links } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+
+      await expect(service.register({ email: 'ada@example.com', password: 'a long passphrase' }, ORIGIN)).resolves.toEqual({
+        user: aUser(),
+        tokens: null,
+      });
+      expect(links.send).toHaveBeenCalledWith('email_verification', USER_ID, 'ada@example.com');
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+
+    it('required: a correct password of an unverified account is 403 email_not_verified, a wrong one stays 401', async () => {
+      const { service, users, sessions, linkTokens, links } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+      linkTokens.hasLiveLink.mockResolvedValue(true);
+      users.verifyCredentials.mockResolvedValueOnce({ user: aUser(), known: aUser() });
+      users.verifyCredentials.mockResolvedValueOnce({ user: null, known: aUser() });
+
+      const correct = service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN);
+      await expect(correct).rejects.toBeInstanceOf(EmailNotVerifiedException);
+      await expect(correct).rejects.toMatchObject({ status: 403, code: 'email_not_verified' });
+      await expect(service.login({ email: 'ada@example.com', password: 'wrong' }, ORIGIN)).rejects.toBeInstanceOf(
+        InvalidCredentialsException,
+      );
+      expect(sessions.open).not.toHaveBeenCalled();
+      // The link mailed at registration still works: no new one.
+      expect(links.send).not.toHaveBeenCalled();
+    });
+
+    it('required: a refused sign-in mails a new link once the earlier one stopped working', async () => {
+      const { service, users, linkTokens, links } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+      users.verifyCredentials.mockResolvedValue({ user: aUser(), known: aUser() });
+      linkTokens.hasLiveLink.mockResolvedValue(false);
+
+      await expect(service.login({ email: 'ada@example.com', password: 'right' }, ORIGIN)).rejects.toBeInstanceOf(
+        EmailNotVerifiedException,
+      );
+      expect(links.send).toHaveBeenCalledWith('email_verification', USER_ID, 'ada@example.com');
+    });
+
+    it('required: a refresh of an unverified account is refused before its token is rotated', async () => {
+      const { service, sessions, users } = setup({ AUTH_EMAIL_VERIFICATION: 'required' });
+
+      await expect(service.refresh(PRINCIPAL, ORIGIN)).rejects.toBeInstanceOf(EmailNotVerifiedException);
+      expect(sessions.rotate).not.toHaveBeenCalled();
+
+      users.findById.mockResolvedValue({ ...aUser(), emailVerifiedAt: new Date() });
+      sessions.rotate.mockResolvedValue({ outcome: 'rotated', session: aSession(4) });
+      await expect(service.refresh(PRINCIPAL, ORIGIN)).resolves.toBe(PAIR);
     });
   });
 

@@ -1,6 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 
+const BASE64URL = '^[A-Za-z0-9_-]+$';
+
 /** OpenAPI of JwksController. */
 export const JwksDocs = () =>
   applyDecorators(
@@ -19,11 +21,16 @@ export const JwksDocs = () =>
               required: ['kty', 'kid', 'alg', 'use'],
               properties: {
                 kty: { type: 'string', enum: ['EC', 'RSA'] },
-                kid: { type: 'string' },
+                kid: { type: 'string', pattern: BASE64URL },
                 alg: { type: 'string', enum: ['ES256', 'RS256'] },
                 use: { type: 'string', enum: ['sig'] },
+                crv: { type: 'string', enum: ['P-256'], description: 'EC keys.' },
+                x: { type: 'string', pattern: BASE64URL, description: 'EC keys: base64url coordinate.' },
+                y: { type: 'string', pattern: BASE64URL, description: 'EC keys: base64url coordinate.' },
+                n: { type: 'string', pattern: BASE64URL, description: 'RSA keys: base64url modulus.' },
+                e: { type: 'string', pattern: BASE64URL, description: 'RSA keys: base64url exponent.' },
               },
-              additionalProperties: true,
+              additionalProperties: false,
             },
           },
         },

@@ -5,8 +5,8 @@ import type { AllConfig, RefreshTokenTransport as Transport, SessionConfig } fro
 import { CookieNeedsJsonException } from './auth.exceptions.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { TokenPair } from './tokens.service.js';
+import { REFRESH_COOKIE } from '../common/auth/auth.decorator.js';
 
-export const REFRESH_COOKIE = 'refresh_token';
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
 const JSON_CONTENT = /^application\/json\s*(;|$)/i;

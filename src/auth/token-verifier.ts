@@ -123,9 +123,11 @@ export class AccessTokenVerifier extends TokenVerifier<AccessTokenClaims> {
   }
 
   protected claims(payload: Json): AccessTokenClaims | undefined {
-    const { sub, sid, jti, roles } = payload;
+    const { sub, sid, jti, roles, email_verified: emailVerified } = payload;
     const known = ROLES as readonly unknown[];
     if (!isUuid(sub) || !isUuid(sid) || typeof jti !== 'string' || !Array.isArray(roles)) return undefined;
+    // Absent from tokens issued before the claim existed; a boolean whenever present.
+    if (emailVerified !== undefined && typeof emailVerified !== 'boolean') return undefined;
     for (const role of roles) if (!known.includes(role)) return undefined;
     return payload as unknown as AccessTokenClaims;
   }

@@ -22,6 +22,7 @@ const aSession = (overrides: Partial<SessionState> = {}): SessionState => ({
   rotatedAt: new Date(NOW_MS - 60_000),
   expiresAt: new Date(NOW_MS + 7 * 86_400_000),
   roles: ['user', 'admin'],
+  emailVerified: true,
   ...overrides,
 });
 
@@ -96,6 +97,7 @@ describe('TokensService', () => {
       iat: NOW,
       exp: NOW + config.jwt.accessTtlSeconds,
       roles: ['user', 'admin'],
+      email_verified: true,
     });
   });
 

@@ -48,6 +48,7 @@ export class TokensService {
       iat: now,
       exp: accessExp,
       roles: session.roles,
+      email_verified: session.emailVerified,
     };
     const { algorithm, signingKey, signingKid } = this.keys.access;
     const accessToken = this.jwt.sign(accessClaims, {

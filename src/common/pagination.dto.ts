@@ -5,26 +5,23 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 export const MAX_PAGE = 100_000;
 export const MAX_PAGE_SIZE = 100;
 
-/**
- * Only plain decimal digits become a number; anything else (`1e300`, `-1`, `1.5`, `abc`, a
- * repeated parameter) stays as sent and fails @IsInt, so it never reaches an OFFSET.
- */
-const decimalInteger = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^[0-9]{1,20}$/.test(value) ? Number(value) : value));
+/** Plain decimal digits only: `1e2`, `0x10` or ` 5` stay strings and fail @IsInt (never a silent conversion). */
+const decimal = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value));
 
-/** `?page=&pageSize=` shared by every listing (1-based pages, at most 100 items), never clamped. */
+/** `?page=&pageSize=` shared by every listing (1-based pages up to 100,000, at most 100 items). */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
   @IsOptional()
-  @decimalInteger()
+  @decimal()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
   page: number = 1;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
   @IsOptional()
-  @decimalInteger()
+  @decimal()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

@@ -103,11 +103,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return { problem: { type: problemType(code), title: reasonPhrase(status), status, code } };
       }
     }
-    const status = HttpStatus.INTERNAL_SERVER_ERROR;
-    const code = 'internal_error';
-    return { problem: { type: problemType(code), title: 'Internal server error', status, code } };
+    const { code, title } = INTERNAL_ERROR;
+    return { problem: { type: problemType(code), title, status: HttpStatus.INTERNAL_SERVER_ERROR, code } };
   }
 }
+
+/** The answer to anything unexpected: no detail, whatever the error was. */
+export const INTERNAL_ERROR = { code: 'internal_error', title: 'Internal server error' } as const;
 
 function reasonPhrase(status: number): string {
   const name = HttpStatus[status] ?? 'Error';

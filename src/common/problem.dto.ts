@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import {
+  ApiExtension,
   ApiExtraModels,
   ApiProperty,
   ApiPropertyOptional,
@@ -21,7 +22,7 @@ export class FieldErrorDto {
 
 /** RFC 9457 problem document, as every error of the API is returned (application/problem+json). */
 export class ProblemDto {
-  @ApiProperty({ example: 'urn:problem-type:auth-service:validation_failed' })
+  @ApiProperty({ format: 'uri', example: 'urn:problem-type:auth-service:validation_failed' })
   type!: string;
 
   @ApiProperty({ example: 'Validation failed' })
@@ -33,10 +34,10 @@ export class ProblemDto {
   @ApiPropertyOptional({ example: 'The request is not valid.' })
   detail?: string;
 
-  @ApiPropertyOptional({ example: '/api/v1/auth/register', description: 'Path of the request that failed.' })
+  @ApiPropertyOptional({ format: 'uri-reference', example: '/api/v1/auth/register', description: 'Path of the request that failed.' })
   instance?: string;
 
-  @ApiProperty({ example: 'validation_failed', description: 'Stable machine-readable error code.' })
+  @ApiProperty({ pattern: '^[a-z][a-z_]*$', example: 'validation_failed', description: 'Stable machine-readable error code.' })
   code!: string;
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'One entry per invalid field (`validation_failed`).' })
@@ -102,8 +103,17 @@ export const ApiValidationFailedResponse = (description: string, ...cases: Probl
 export const ApiJsonOnlyResponse = (description = 'The body is not `application/json` (`unsupported_media_type`).') =>
   ApiProblems(415, description, [FASTIFY_PROBLEMS.FST_ERR_CTP_INVALID_MEDIA_TYPE]);
 
-/** 429 from AuthThrottlerGuard, with the `Retry-After` it sets. */
-export const ApiRateLimitedResponse = (description: string) =>
-  ApiProblems(429, description, [new RateLimitedException(42)], {
-    'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer', example: 42 } },
-  });
+/** Marks a limited operation with its windows; createOpenApiDocument turns it into response headers. */
+export const RATE_LIMIT_WINDOWS = 'x-rate-limit-windows';
+
+/** 429 from AuthThrottlerGuard, with the `Retry-After` it sets; `windows` are the throttlers that apply. */
+export const ApiRateLimitedResponse = (description: string, windows: readonly string[]) =>
+  applyDecorators(
+    ApiProblems(429, description, [new RateLimitedException(42)], {
+      'Retry-After': {
+        description: 'Seconds until the window resets.',
+        schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647, example: 42 },
+      },
+    }),
+    ApiExtension(RATE_LIMIT_WINDOWS, windows),
+  );

@@ -71,7 +71,7 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOperation({ summary: 'Liveness: the process is up', description: 'Checks nothing else: restart the process when it fails.' })
   @ApiOkResponse({ type: LiveHealthDto, description: 'The process is up.' })
   @ServiceUnavailable('The process is shutting down (`service_unavailable`).')
   live(): Promise<HealthCheckResult> {
@@ -80,7 +80,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: database reachable and migrations applied' })
+  @ApiOperation({
+    summary: 'Readiness: database reachable and migrations applied',
+    description: 'Send traffic to this instance only while this answers 200.',
+  })
   @ApiOkResponse({ type: ReadyHealthDto, description: 'Ready: the database answers and no migration is pending.' })
   @ServiceUnavailable('Not ready: the database does not answer, a migration is pending, or shutting down (`service_unavailable`).')
   ready(): Promise<HealthCheckResult> {

@@ -8,6 +8,7 @@ import { Session } from './entities/session.entity.js';
 import { PgRevocationBroadcaster } from './pg-revocation-broadcaster.js';
 import { RevocationBroadcaster } from './revocation-broadcaster.js';
 import { RevocationService } from './revocation.service.js';
+import { SessionsCleanupRepository } from './sessions-cleanup.repository.js';
 import { SessionsCleanupService } from './sessions-cleanup.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -18,6 +19,7 @@ import { SessionsService } from './sessions.service.js';
     SessionsRepository,
     SessionsService,
     RevocationService,
+    SessionsCleanupRepository,
     SessionsCleanupService,
     {
       // Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on a direct PostgreSQL connection.

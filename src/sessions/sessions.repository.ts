@@ -15,6 +15,7 @@ interface SessionStateRow {
   rotated_at: Date;
   expires_at: Date;
   roles: SessionState['roles'];
+  email_verified: boolean;
 }
 
 export interface SessionLimits {
@@ -42,6 +43,35 @@ export interface EventRow {
   actorId: string | null;
 }
 
+/** What a rotation writes besides the new generation (see `SessionsRepository.rotate`). */
+export type RotationRecord = 'same-device' | 'silent' | 'event';
+
+/** The rotation's compare-and-swap; `extraSet` and `extraWhere` distinguish the variants. */
+const rotateUpdate = (extraSet: string, extraWhere: string) => `
+  UPDATE sessions s
+     SET generation = s.generation + 1,
+         rotated_at = date_trunc('second', now()),
+         expires_at = least(date_trunc('second', now()) + make_interval(secs => $4), s.absolute_expires_at),
+         last_used_at = now()${extraSet}
+    FROM users u
+   WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
+     AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL${extraWhere}
+  RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+            u.email_verified_at IS NOT NULL AS email_verified`;
+
+const SET_ORIGIN = ', ip = $5, user_agent = $6';
+
+const ROTATE_SQL: Record<RotationRecord, string> = {
+  'same-device': rotateUpdate('', ' AND s.ip IS NOT DISTINCT FROM $5 AND s.user_agent IS NOT DISTINCT FROM $6'),
+  silent: rotateUpdate(SET_ORIGIN, ''),
+  event: `WITH rotated AS (${rotateUpdate(SET_ORIGIN, '')}),
+          refresh_event AS (
+            INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
+            SELECT user_id, id, 'refresh', $5, $6 FROM rotated
+          )
+          SELECT * FROM rotated`,
+};
+
 const toState = (row: SessionStateRow): SessionState => ({
   id: row.id,
   userId: row.user_id,
@@ -49,6 +79,7 @@ const toState = (row: SessionStateRow): SessionState => ({
   rotatedAt: row.rotated_at,
   expiresAt: row.expires_at,
   roles: row.roles,
+  emailVerified: row.email_verified,
 });
 
 /**
@@ -105,7 +136,7 @@ export class SessionsRepository {
          INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
          SELECT user_id, id, 'session_revoked', $4, $5 FROM evicted
        )
-       SELECT c.*, u.roles, (SELECT array_agg(id) FROM evicted) AS evicted_ids
+       SELECT c.*, u.roles, u.email_verified_at IS NOT NULL AS email_verified, (SELECT array_agg(id) FROM evicted) AS evicted_ids
          FROM created c JOIN users u ON u.id = c.user_id`,
       [userId, limits.refreshTtlSeconds, limits.maxAgeSeconds, origin.ip, origin.userAgent, limits.maxPerUser],
     );
@@ -115,8 +146,10 @@ export class SessionsRepository {
 
   /**
    * Compare-and-swap rotation: moves the session from `generation` to the next one only if that
-   * is still its current generation and it is live, and records the `refresh` event, in one
-   * statement. Concurrent callers serialise on the row lock; exactly one wins.
+   * is still its current generation and it is live, in one statement. Concurrent callers
+   * serialise on the row lock; exactly one wins. `record` says what else the statement does:
+   * `same-device` also requires the session's last IP and user agent to be the caller's (and so
+   * writes neither), `silent` stores the caller's, `event` stores them and writes a `refresh` event.
    */
   async rotate(
     sessionId: string,
@@ -124,27 +157,11 @@ export class SessionsRepository {
     generation: number,
     origin: ClientContext,
     refreshTtlSeconds: number,
+    record: RotationRecord,
   ): Promise<SessionState | undefined> {
     const rows = await this.prepared.run<SessionStateRow>(
-      'sessions_rotate',
-      `WITH rotated AS (
-         UPDATE sessions s
-            SET generation = s.generation + 1,
-                rotated_at = date_trunc('second', now()),
-                expires_at = least(date_trunc('second', now()) + make_interval(secs => $4), s.absolute_expires_at),
-                last_used_at = now(),
-                ip = $5,
-                user_agent = $6
-           FROM users u
-          WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
-            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL
-         RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles
-       ),
-       refresh_event AS (
-         INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
-         SELECT user_id, id, 'refresh', $5, $6 FROM rotated
-       )
-       SELECT * FROM rotated`,
+      `sessions_rotate_${record.replace('-', '_')}`,
+      ROTATE_SQL[record],
       [sessionId, userId, generation, refreshTtlSeconds, origin.ip, origin.userAgent],
     );
     return rows[0] ? toState(rows[0]) : undefined;
@@ -159,6 +176,7 @@ export class SessionsRepository {
     const rows = await this.prepared.run<SessionStateRow & { active: boolean; within_grace: boolean }>(
       'sessions_find_for_refresh',
       `SELECT s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+              u.email_verified_at IS NOT NULL AS email_verified,
               (s.revoked_at IS NULL AND s.expires_at > now()) AS active,
               -- From the rotation's exact time: rotated_at is truncated to whole seconds (it is the
               -- token's iat), which would shorten the window by up to a second. Only create and
@@ -271,7 +289,11 @@ export class SessionsRepository {
     );
   }
 
-  async findEventsPage(userId: string, page: number, pageSize: number): Promise<Page<EventRow>> {
+  /**
+   * One page of the user's events, newest first. `total` counts at most `countLimit` rows, so a
+   * long history costs no more than the page's window plus that margin (an index-only range).
+   */
+  async findEventsPage(userId: string, page: number, pageSize: number, countLimit: number): Promise<Page<EventRow>> {
     const [items, count]: [EventRow[], { total: number }[]] = await Promise.all([
       this.db.query(
         `SELECT type, created_at AS at, ip, user_agent AS "userAgent", session_id AS "sessionId", actor_id AS "actorId"
@@ -280,30 +302,11 @@ export class SessionsRepository {
           LIMIT $2 OFFSET $3`,
         [userId, pageSize, (page - 1) * pageSize],
       ),
-      this.db.query(`SELECT count(*)::int AS total FROM auth_events WHERE user_id = $1`, [userId]),
+      this.db.query(
+        `SELECT count(*)::int AS total FROM (SELECT 1 FROM auth_events WHERE user_id = $1 LIMIT $2) AS capped`,
+        [userId, countLimit],
+      ),
     ]);
     return { items, total: count[0].total, page, pageSize };
-  }
-
-  /**
-   * Clean-up: deletes sessions past their expiry, or revoked, for longer than `retainSeconds`
-   * (kept that long so a late reuse is still recognised), and events older than `eventRetainSeconds`.
-   */
-  async deleteStale(retainSeconds: number, eventRetainSeconds: number): Promise<{ sessions: number; events: number }> {
-    const [sessions, events] = await Promise.all([
-      this.db.query(
-        `WITH d AS (DELETE FROM sessions
-                     WHERE least(expires_at, coalesce(revoked_at, 'infinity')) < now() - make_interval(secs => $1)
-                    RETURNING 1)
-         SELECT count(*)::int AS n FROM d`,
-        [retainSeconds],
-      ),
-      this.db.query(
-        `WITH d AS (DELETE FROM auth_events WHERE created_at < now() - make_interval(secs => $1) RETURNING 1)
-         SELECT count(*)::int AS n FROM d`,
-        [eventRetainSeconds],
-      ),
-    ]);
-    return { sessions: sessions[0].n, events: events[0].n };
   }
 }

@@ -1,13 +1,15 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
+import { Registry } from 'prom-client';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AllConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { RevokeReason } from './entities/session.entity.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevocationService } from './revocation.service.js';
 import { SecurityEvent } from './security-events.js';
-import type { SessionsRepository } from './sessions.repository.js';
+import type { RotationRecord, SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { SessionState } from './sessions.types.js';
@@ -25,6 +27,7 @@ const stateAt = (generation: number): SessionState => ({
   rotatedAt: new Date('2026-01-01T00:00:00Z'),
   expiresAt: new Date('2026-01-08T00:00:00Z'),
   roles: ['user'],
+  emailVerified: false,
 });
 
 const stored = (generation: number, flags: { active?: boolean; rotatedWithinGrace?: boolean } = {}): StoredSession => ({
@@ -43,7 +46,9 @@ function setup(env: Record<string, string> = {}) {
   const config = validateEnv({ NODE_ENV: 'test', REFRESH_REUSE_GRACE: '10s', REFRESH_TOKEN_TTL: '7d', ...env });
   const repository = {
     rotate: jest
-      .fn<(sid: string, uid: string, generation: number, origin: ClientContext, ttl: number) => Promise<SessionState | undefined>>()
+      .fn<
+        (sid: string, uid: string, generation: number, origin: ClientContext, ttl: number, record: RotationRecord) => Promise<SessionState | undefined>
+      >()
       .mockResolvedValue(undefined),
     findForRefresh: jest
       .fn<(sid: string, uid: string, graceSeconds: number) => Promise<StoredSession | undefined>>()
@@ -59,24 +64,72 @@ function setup(env: Record<string, string> = {}) {
     repository as unknown as SessionsRepository,
     revocations as unknown as RevocationService,
     emitter as unknown as EventEmitter2,
+    new AuthMetrics(new Registry()),
   );
   return { service, repository, revocations, emitter, config };
 }
 
 describe('SessionsService.rotate', () => {
-  it('rotates when the presented generation is current (compare-and-swap won)', async () => {
+  it('rotates a known device in one statement, writing and emitting no event (AUTH_EVENTS_REFRESH=changes, the default)', async () => {
     const { service, repository, revocations, emitter, config } = setup();
     const next = stateAt(4);
     repository.rotate.mockResolvedValue(next);
 
     await expect(service.rotate(SESSION_ID, USER_ID, 3, ORIGIN)).resolves.toEqual({ outcome: 'rotated', session: next });
 
-    expect(repository.rotate).toHaveBeenCalledWith(SESSION_ID, USER_ID, 3, ORIGIN, config.jwt.refreshTtlSeconds);
+    expect(repository.rotate).toHaveBeenCalledTimes(1);
+    expect(repository.rotate).toHaveBeenCalledWith(SESSION_ID, USER_ID, 3, ORIGIN, config.jwt.refreshTtlSeconds, 'same-device');
     expect(repository.findForRefresh).not.toHaveBeenCalled();
     expect(repository.revoke).not.toHaveBeenCalled();
     expect(revocations.publish).not.toHaveBeenCalled();
+    expect(emitter.emit).not.toHaveBeenCalled();
+  });
+
+  it('changes: a swap lost only to a new IP or user agent is retried with the refresh event, and emits it', async () => {
+    const { service, repository, emitter } = setup();
+    const next = stateAt(4);
+    repository.rotate.mockResolvedValueOnce(undefined).mockResolvedValueOnce(next);
+    repository.findForRefresh.mockResolvedValue(stored(3));
+
+    await expect(service.rotate(SESSION_ID, USER_ID, 3, ORIGIN)).resolves.toEqual({ outcome: 'rotated', session: next });
+
+    expect(repository.rotate.mock.calls.map((call) => call[5])).toEqual(['same-device', 'event']);
+    expect(emitter.emit).toHaveBeenCalledTimes(1);
     expect(emitter.emit).toHaveBeenCalledWith('auth.refresh', expect.any(SecurityEvent));
     expect(emitter.emit.mock.calls[0][1]).toMatchObject({ type: 'refresh', userId: USER_ID, sessionId: SESSION_ID, ip: ORIGIN.ip });
+  });
+
+  it('changes: when a concurrent refresh wins before the retry, classifies against the row as it is then', async () => {
+    const { service, repository, emitter } = setup();
+    repository.findForRefresh.mockResolvedValueOnce(stored(3)).mockResolvedValueOnce(stored(4, { rotatedWithinGrace: true }));
+
+    await expect(service.rotate(SESSION_ID, USER_ID, 3, ORIGIN)).resolves.toMatchObject({ outcome: 'replayed' });
+
+    expect(repository.rotate).toHaveBeenCalledTimes(2);
+    expect(repository.findForRefresh).toHaveBeenCalledTimes(2);
+    expect(emitter.emit).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['all', 'event', 1],
+    ['off', 'silent', 0],
+  ] as const)('AUTH_EVENTS_REFRESH=%s rotates in one %s statement and emits %i event(s)', async (mode, record, emitted) => {
+    const { service, repository, emitter } = setup({ AUTH_EVENTS_REFRESH: mode });
+    repository.rotate.mockResolvedValue(stateAt(4));
+
+    await expect(service.rotate(SESSION_ID, USER_ID, 3, ORIGIN)).resolves.toMatchObject({ outcome: 'rotated' });
+
+    expect(repository.rotate.mock.calls.map((call) => call[5])).toEqual([record]);
+    expect(emitter.emit).toHaveBeenCalledTimes(emitted);
+  });
+
+  it('off: a lost swap is classified without a second rotation attempt', async () => {
+    const { service, repository } = setup({ AUTH_EVENTS_REFRESH: 'off' });
+    repository.findForRefresh.mockResolvedValue(stored(3));
+
+    await expect(service.rotate(SESSION_ID, USER_ID, 3, ORIGIN)).resolves.toEqual({ outcome: 'inactive' });
+
+    expect(repository.rotate).toHaveBeenCalledTimes(1);
   });
 
   it('replays the current state for the immediate parent within the grace window (lost CAS, generation + 1)', async () => {

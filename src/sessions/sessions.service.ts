@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Page } from '../common/pagination.dto.js';
-import type { AllConfig, SessionConfig } from '../config/config.types.js';
+import type { AllConfig, RefreshEventsMode, SessionConfig } from '../config/config.types.js';
+import { AuthMetrics } from '../metrics/auth-metrics.js';
 import {
   CURRENT_PASSWORD_REJECTED,
   CurrentPasswordRejectedEvent,
@@ -14,11 +15,17 @@ import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
 import { securityEventName, SecurityEvent } from './security-events.js';
 import { SessionNotFoundException } from './sessions.exceptions.js';
-import { SessionsRepository, type ActiveSessionRow, type EventRow } from './sessions.repository.js';
+import { SessionsRepository, type ActiveSessionRow, type EventRow, type RotationRecord } from './sessions.repository.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from './sessions.types.js';
 
 const REJECTED_EVENT: Record<CurrentPasswordAction, AuthEventType> = { password_change: 'password_change_failed' };
+
+/** The first rotation attempt per AUTH_EVENTS_REFRESH mode. */
+const FIRST_ROTATION: Record<RefreshEventsMode, RotationRecord> = { changes: 'same-device', all: 'event', off: 'silent' };
+
+/** How far past the requested page `GET /auth/events` counts before it reports a capped `total`. */
+export const EVENTS_TOTAL_LOOKAHEAD = 1000;
 
 /**
  * Session lifecycle: open, rotate (with grace-window replay and reuse detection), revoke. Knows
@@ -28,15 +35,18 @@ const REJECTED_EVENT: Record<CurrentPasswordAction, AuthEventType> = { password_
 export class SessionsService {
   private readonly settings: SessionConfig;
   private readonly refreshTtlSeconds: number;
+  private readonly refreshEvents: RefreshEventsMode;
 
   constructor(
     config: ConfigService<AllConfig, true>,
     private readonly sessions: SessionsRepository,
     private readonly revocations: RevocationService,
     private readonly emitter: EventEmitter2,
+    private readonly metrics: AuthMetrics,
   ) {
     this.settings = config.get('session', { infer: true });
     this.refreshTtlSeconds = config.get('jwt.refreshTtlSeconds', { infer: true });
+    this.refreshEvents = config.get('events.refresh', { infer: true });
   }
 
   /** Opens a session; null when the account was disabled or deleted meanwhile. */
@@ -49,6 +59,7 @@ export class SessionsService {
     if (!created) return null;
     const { session, evictedIds } = created;
     await this.revocations.publish(evictedIds);
+    this.metrics.revoked('session_limit', evictedIds.length);
     this.emit('login', userId, session.id, origin);
     for (const id of evictedIds) this.emit('session_revoked', userId, id, origin);
     return session;
@@ -57,21 +68,35 @@ export class SessionsService {
   /**
    * Rotates the session the presented refresh token (generation `generation`) belongs to.
    * The common path is one statement; only a lost compare-and-swap reads the row to classify:
-   * the immediate parent within the grace window is replayed, anything older is reuse.
+   * the immediate parent within the grace window is replayed, anything older is reuse. With
+   * AUTH_EVENTS_REFRESH=changes the first statement also requires the session's last IP and user
+   * agent, so a refresh from a known device writes no event; a swap lost only to that condition
+   * (same generation, still live) is retried once with the `refresh` event.
    */
   async rotate(sessionId: string, userId: string, generation: number, origin: ClientContext): Promise<RotationResult> {
-    const rotated = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds);
+    const first = FIRST_ROTATION[this.refreshEvents];
+    const rotated = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds, first);
     if (rotated) {
-      this.emit('refresh', userId, sessionId, origin);
+      if (first === 'event') this.emit('refresh', userId, sessionId, origin);
       return { outcome: 'rotated', session: rotated };
     }
-    const current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    let current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    if (first === 'same-device' && current?.active && current.generation === generation) {
+      const moved = await this.sessions.rotate(sessionId, userId, generation, origin, this.refreshTtlSeconds, 'event');
+      if (moved) {
+        this.emit('refresh', userId, sessionId, origin);
+        return { outcome: 'rotated', session: moved };
+      }
+      // A concurrent refresh won in between: classify against the row as it is now.
+      current = await this.sessions.findForRefresh(sessionId, userId, this.settings.reuseGraceSeconds);
+    }
     if (!current || !current.active || current.generation === generation) return { outcome: 'inactive' };
     if (current.generation < generation) return { outcome: 'invalid' };
     if (current.generation === generation + 1 && current.rotatedWithinGrace) {
       return { outcome: 'replayed', session: current };
     }
     if (await this.sessions.revoke(sessionId, userId, 'refresh_token_reused', 'refresh_token_reused', origin)) {
+      this.metrics.revoked('refresh_token_reused');
       this.emit('refresh_token_reused', userId, sessionId, origin);
     }
     await this.revocations.publish([sessionId]);
@@ -82,6 +107,7 @@ export class SessionsService {
   async close(sessionId: string, userId: string, origin: ClientContext): Promise<void> {
     if (await this.sessions.revoke(sessionId, userId, 'logout', 'logout', origin)) {
       await this.revocations.publish([sessionId]);
+      this.metrics.revoked('logout');
       this.emit('logout', userId, sessionId, origin);
     }
   }
@@ -92,6 +118,7 @@ export class SessionsService {
       throw new SessionNotFoundException();
     }
     await this.revocations.publish([sessionId]);
+    this.metrics.revoked('revoked');
     this.emit('session_revoked', userId, sessionId, origin);
   }
 
@@ -99,8 +126,29 @@ export class SessionsService {
   async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: ClientContext): Promise<number> {
     const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
     await this.revocations.publish(ids);
+    this.metrics.revoked('logout_all', ids.length);
     await this.record('logout_all', userId, currentSessionId, origin);
     return ids.length;
+  }
+
+  /**
+   * Revokes every session of the account (a password reset) and records `event` once for the
+   * account; returns how many were revoked. Access tokens are refused once the broadcast lands.
+   */
+  async revokeEverySession(userId: string, event: 'password_reset', origin: ClientContext): Promise<number> {
+    const ids = await this.sessions.revokeAllForUser(userId, null, event, null, origin);
+    await this.revocations.publish(ids);
+    await this.record(event, userId, null, origin);
+    return ids.length;
+  }
+
+  /** An account event that belongs to no session (reset requested, email verified or changed). */
+  recordAccountEvent(
+    type: 'password_reset_requested' | 'email_verified' | 'email_changed',
+    userId: string,
+    origin: ClientContext,
+  ): Promise<void> {
+    return this.record(type, userId, null, origin);
   }
 
   @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
@@ -108,6 +156,7 @@ export class SessionsService {
     const origin = { ip: event.ip, userAgent: event.userAgent };
     const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
     await this.revocations.publish(ids);
+    this.metrics.revoked('password_changed', ids.length);
     await this.record('password_changed', event.userId, event.currentSessionId, origin);
   }
 
@@ -127,8 +176,9 @@ export class SessionsService {
     return this.record('login_failed', userId, null, origin);
   }
 
+  /** `total` is exact up to EVENTS_TOTAL_LOOKAHEAD events past the requested page, and capped there. */
   eventsPage(userId: string, page: number, pageSize: number): Promise<Page<EventRow>> {
-    return this.sessions.findEventsPage(userId, page, pageSize);
+    return this.sessions.findEventsPage(userId, page, pageSize, page * pageSize + EVENTS_TOTAL_LOOKAHEAD);
   }
 
   private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: ClientContext) {

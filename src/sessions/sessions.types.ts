@@ -10,6 +10,8 @@ export interface SessionState {
   /** Current refresh token's expiry (`exp`): idle expiry capped by the absolute one, whole seconds. */
   expiresAt: Date;
   roles: Role[];
+  /** The account's email is verified (the access token's `email_verified` claim). */
+  emailVerified: boolean;
 }
 
 export type RotationResult =

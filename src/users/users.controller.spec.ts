@@ -22,6 +22,7 @@ const aUser = (overrides: Partial<User> = {}): User => ({
   email: 'ada@example.com',
   passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$secret-hash',
   name: 'Ada',
+  emailVerifiedAt: null,
   roles: ['user'],
   disabledAt: null,
   createdAt: new Date('2026-01-01T00:00:00Z'),
@@ -85,7 +86,7 @@ async function setup(roles: Role[]) {
   return { app, users };
 }
 
-const PUBLIC_USER_KEYS = ['createdAt', 'disabled', 'email', 'id', 'name', 'roles'];
+const PUBLIC_USER_KEYS = ['createdAt', 'disabled', 'email', 'emailVerified', 'id', 'name', 'roles'];
 
 describe('UsersController (real ValidationPipe, RolesGuard and ProblemDetailsFilter)', () => {
   describe('GET /api/v1/users/me', () => {
@@ -98,7 +99,15 @@ describe('UsersController (real ValidationPipe, RolesGuard and ProblemDetailsFil
       expect(users.getById).toHaveBeenCalledWith(CALLER_ID);
       const body = response.json();
       expect(Object.keys(body).sort()).toEqual(PUBLIC_USER_KEYS);
-      expect(body).toEqual({ id: CALLER_ID, email: 'ada@example.com', name: 'Ada', roles: ['user'], disabled: false, createdAt: '2026-01-01T00:00:00.000Z' });
+      expect(body).toEqual({
+        id: CALLER_ID,
+        email: 'ada@example.com',
+        emailVerified: false,
+        name: 'Ada',
+        roles: ['user'],
+        disabled: false,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
     });
   });
 

@@ -9,6 +9,7 @@ import { WrongCurrentPasswordException } from './users.exceptions.js';
 const USER_EXAMPLE = {
   id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
   email: 'ada@example.com',
+  emailVerified: true,
   name: 'Ada Lovelace',
   roles: ['user'],
   disabled: false,
@@ -16,11 +17,14 @@ const USER_EXAMPLE = {
 };
 
 export const MeDocs = () =>
-  applyDecorators(ApiOperation({ summary: 'The caller’s profile' }), ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }));
+  applyDecorators(
+    ApiOperation({ summary: 'The caller’s profile', description: 'The account of the access token’s subject.' }),
+    ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }),
+  );
 
 export const UpdateMeDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'Change the caller’s display name' }),
+    ApiOperation({ summary: 'Change the caller’s display name', description: 'Only `name` can be set here; it is trimmed.' }),
     ApiOkResponse({ type: UserResponseDto, example: USER_EXAMPLE }),
     ApiValidationFailedResponse(
       'Invalid body or a field that cannot be set',
@@ -40,7 +44,7 @@ export const ChangePasswordDocs = () =>
         'A wrong current password is recorded (`password_change_failed`); after 5 in 15 minutes the user is limited.',
     }),
     ApiNoContentResponse({ description: 'Changed; other sessions are revoked.' }),
-    ApiRateLimitedResponse('Too many wrong current passwords for this user (5 in 15 minutes), whatever this one is (`rate_limited`).'),
+    ApiRateLimitedResponse('Too many wrong current passwords for this user (5 in 15 minutes), whatever this one is (`rate_limited`).', []),
     ApiValidationFailedResponse(
       'Wrong current password or unacceptable new one',
       ['wrong_current_password', new WrongCurrentPasswordException()],

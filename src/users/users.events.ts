@@ -1,7 +1,8 @@
 /**
  * Application events published by UsersModule. Other modules react without UsersModule knowing
- * them: SessionsService revokes the user's other sessions when a password changes. UsersService
- * awaits the listeners (emitAsync), so the response only comes once they are revoked.
+ * them: SessionsService revokes the user's other sessions when a password changes, and
+ * PasswordResetService voids the user's outstanding reset links. UsersService awaits the listeners
+ * (emitAsync), so the response only comes once both are done.
  */
 export const PASSWORD_CHANGED = 'user.password_changed';
 

@@ -19,13 +19,14 @@ interface UserRow {
   email: string;
   password_hash: string;
   name: string | null;
+  email_verified_at: Date | null;
   roles: Role[];
   disabled_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const USER_COLUMNS = 'id, email, password_hash, name, roles, disabled_at, created_at, updated_at';
+const USER_COLUMNS = 'id, email, password_hash, name, email_verified_at, roles, disabled_at, created_at, updated_at';
 
 const toUser = (row: UserRow | undefined): User | null =>
   row
@@ -34,6 +35,7 @@ const toUser = (row: UserRow | undefined): User | null =>
         email: row.email,
         passwordHash: row.password_hash,
         name: row.name,
+        emailVerifiedAt: row.email_verified_at,
         roles: row.roles,
         disabledAt: row.disabled_at,
         createdAt: row.created_at,

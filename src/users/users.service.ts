@@ -38,6 +38,26 @@ export class UsersService {
     return { user: matches ? known : null, known };
   }
 
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findByEmail(email);
+  }
+
+  /** The user when `password` is theirs; else 400 with a field error on `currentPassword`. */
+  async checkCurrentPassword(id: string, password: string): Promise<User> {
+    const user = await this.getById(id);
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new WrongCurrentPasswordException();
+    return user;
+  }
+
+  /** An argon2id hash for a new password (a reset stores it together with spending the link). */
+  hashPassword(password: string): Promise<string> {
+    return this.passwords.hash(password);
+  }
+
   async getById(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundException(NO_SUCH_USER);
@@ -75,13 +95,6 @@ export class UsersService {
   async findPage(page: number, pageSize: number, emailPrefix?: string): Promise<Page<User>> {
     const [items, total] = await this.users.findPage(page, pageSize, emailPrefix);
     return { items, total, page, pageSize };
-  }
-
-  /** The account when `password` is its password; else 400 with a field error on `currentPassword`. */
-  async checkCurrentPassword(id: string, password: string): Promise<User> {
-    const user = await this.getById(id);
-    if (!(await this.passwords.verify(user.passwordHash, password))) throw new WrongCurrentPasswordException();
-    return user;
   }
 
   /** Creates an admin, or grants the role to an existing account (CLI `create-admin`). */

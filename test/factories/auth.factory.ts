@@ -12,7 +12,7 @@ export interface Tokens {
 }
 
 export interface SignedIn extends Tokens {
-  user: { id: string; email: string; name: string | null; roles: string[]; createdAt: string };
+  user: { id: string; email: string; emailVerified: boolean; name: string | null; roles: string[]; disabled: boolean; createdAt: string };
   password: string;
 }
 

@@ -4,13 +4,13 @@ import { NormaliseEmail } from '../../users/dto/email.transform.js';
 import { PASSWORD_MAX_LENGTH } from '../../users/dto/password.validator.js';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
   @NormaliseEmail()
   @IsEmail()
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'correct horse battery staple' })
+  @ApiProperty({ minLength: 1, maxLength: 2 * PASSWORD_MAX_LENGTH, example: 'correct horse battery staple' })
   @IsString()
   @MinLength(1)
   @MaxLength(2 * PASSWORD_MAX_LENGTH) // UTF-16 units: 128 code points can take 256

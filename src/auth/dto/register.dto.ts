@@ -5,7 +5,7 @@ import { NormaliseEmail } from '../../users/dto/email.transform.js';
 import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../users/dto/password.validator.js';
 
 export class RegisterDto {
-  @ApiProperty({ maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
   @NormaliseEmail()
   @IsEmail()
   @MaxLength(254)
@@ -20,7 +20,7 @@ export class RegisterDto {
   @IsAcceptablePassword()
   password!: string;
 
-  @ApiPropertyOptional({ maxLength: 100, example: 'Ada Lovelace' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Ada Lovelace' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()

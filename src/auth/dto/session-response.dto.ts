@@ -53,7 +53,12 @@ export class AuthEventPageDto {
   @ApiProperty({ type: [AuthEventResponseDto] })
   items!: AuthEventResponseDto[];
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({
+    example: 12,
+    description:
+      'The number of events, counted up to 1,000 past the requested page: a longer history reports ' +
+      '`page × pageSize + 1000`, which still leads to every next page (the count stays cheap however long the history).',
+  })
   total!: number;
 
   @ApiProperty({ example: 1 })

@@ -1,11 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLES } from '../../common/auth/role.js';
 import { UserResponseDto } from '../../users/dto/user-response.dto.js';
 
+/** A compact JWS: three base64url parts. */
+const JWT_PATTERN = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+
 export class TokenResponseDto {
-  @ApiProperty({ description: 'JWT (`typ: at+jwt`); send as `Authorization: Bearer <token>`.' })
+  @ApiProperty({ pattern: JWT_PATTERN, description: 'JWT (`typ: at+jwt`); send as `Authorization: Bearer <token>`.' })
   accessToken!: string;
 
-  @ApiPropertyOptional({ description: 'JWT (`typ: rt+jwt`); omitted when REFRESH_TOKEN_TRANSPORT=cookie.' })
+  @ApiPropertyOptional({ pattern: JWT_PATTERN, description: 'JWT (`typ: rt+jwt`); omitted when REFRESH_TOKEN_TRANSPORT=cookie.' })
   refreshToken?: string;
 
   @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
@@ -30,7 +34,7 @@ export class TokenInfoDto {
   @ApiProperty({ format: 'uuid', description: 'Session id.' })
   sid!: string;
 
-  @ApiProperty({ type: [String], example: ['user'] })
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['user'] })
   roles!: string[];
 
   @ApiProperty({ example: 1764060000 })

@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   roles: Role[];
+  /** The account's email was verified when the token was issued. */
+  email_verified: boolean;
 }
 
 export interface RefreshTokenClaims {

@@ -7,12 +7,15 @@ import { SessionRevokedException, TokenInvalidException, TokenMissingException }
 import { Roles } from './roles.decorator.js';
 
 export const BEARER_SCHEME = 'access-token';
+/** The refresh token's cookie, and its OpenAPI security scheme (refresh and logout). */
+export const REFRESH_COOKIE = 'refresh_token';
+export const REFRESH_COOKIE_SCHEME = 'refresh-cookie';
 
 /** The RFC 6750 challenge JwtAuthGuard sends with every 401 of a bearer-protected route. */
 const BEARER_CHALLENGE = {
   'WWW-Authenticate': {
     description: '`Bearer` without a token, `Bearer error="invalid_token"` with a bad one.',
-    schema: { type: 'string', example: 'Bearer error="invalid_token"' },
+    schema: { type: 'string', enum: ['Bearer', 'Bearer error="invalid_token"'], example: 'Bearer error="invalid_token"' },
   },
 };
 

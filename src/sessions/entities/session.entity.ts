@@ -6,6 +6,7 @@ export const REVOKE_REASONS = [
   'logout_all',
   'revoked',
   'password_changed',
+  'password_reset',
   'refresh_token_reused',
   'session_limit',
   'account_disabled',
@@ -20,6 +21,8 @@ export type RevokeReason = (typeof REVOKE_REASONS)[number];
 @Entity({ name: 'sessions' })
 @Index('sessions_user_id_idx', ['userId'])
 @Index('sessions_revoked_at_idx', ['revokedAt'], { where: 'revoked_at IS NOT NULL' })
+// An expression index (when the session surely ended) for the batched clean-up; see its migration.
+@Index('sessions_ended_at_idx', { synchronize: false })
 export class Session {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

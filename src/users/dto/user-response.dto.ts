@@ -8,8 +8,11 @@ export class UserResponseDto {
   @ApiProperty({ format: 'uuid', example: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11' })
   id!: string;
 
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ format: 'email', example: 'ada@example.com' })
   email!: string;
+
+  @ApiProperty({ example: true, description: 'The owner opened a verification link sent to `email`.' })
+  emailVerified!: boolean;
 
   @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
   name!: string | null;
@@ -27,6 +30,7 @@ export class UserResponseDto {
     return {
       id: user.id,
       email: user.email,
+      emailVerified: user.emailVerifiedAt != null,
       name: user.name,
       roles: user.roles,
       disabled: user.disabledAt !== null,

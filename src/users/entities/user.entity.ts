@@ -17,6 +17,10 @@ export class User {
   @Column({ type: 'varchar', length: 100, nullable: true })
   name!: string | null;
 
+  /** Set when the owner opened a verification link (or confirmed an email change). */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @Column({ type: 'text', array: true, default: () => "'{user}'" })
   roles!: Role[];
 
