@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -16,6 +16,8 @@ export async function buildService(name: string): Promise<string> {
   await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
     cwd: ROOT,
   });
+  // What nest build copies beside the JavaScript (nest-cli.json assets: mail templates).
+  cpSync(join(ROOT, 'src'), outDir, { recursive: true, filter: (source) => !source.endsWith('.ts') });
   return join(outDir, 'main.js');
 }
 
