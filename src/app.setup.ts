@@ -62,6 +62,15 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
+  // A response to a credentialed request (bearer or the refresh cookie, the only cookie this
+  // service sets) is personal: no shared or browser cache may keep it, errors included. Set on
+  // send, so a route's own Cache-Control cannot win over it.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (request.headers.authorization !== undefined || request.headers.cookie !== undefined) {
+      void reply.header('cache-control', 'no-store');
+    }
+    done(null, payload);
+  });
   logRequests(fastify, logger);
   closeConnectionsWhenDraining(fastify);
   // Before any route exists (Swagger's below, the controllers' at init): each route gets its hook.
@@ -80,7 +89,16 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   await app.register(fastifyCookie, { hook: false });
   // Without CORS_ORIGINS, browsers on other origins get no CORS headers at all.
   if (settings.corsOrigins.length > 0) {
-    await app.register(fastifyCors, { origin: settings.corsOrigins, credentials: true });
+    await app.register(fastifyCors, {
+      origin: settings.corsOrigins,
+      // The refresh cookie rides along only on credentialed requests.
+      credentials: true,
+      // Every method the API uses and every header it reads; a preflight names exactly these.
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
   }
 
   if (settings.swaggerEnabled) {

@@ -125,3 +125,27 @@ describe('with REFRESH_TOKEN_TRANSPORT=body', () => {
     await expect(sessionRow(t, sessionIdOf(user.accessToken))).resolves.toMatchObject({ generation: 0 });
   });
 });
+
+describe.each([
+  ['lax', 'Lax'],
+  ['none', 'None'],
+])('with COOKIE_SAMESITE=%s', (setting, attribute) => {
+  const t = useTestApp({ env: { REFRESH_TOKEN_TRANSPORT: 'cookie', COOKIE_SAMESITE: setting } });
+
+  it(`sets and clears the refresh cookie with SameSite=${attribute} and Secure`, async () => {
+    const registered = await postRegister(t, newUser()).expect(201);
+    const cookie = refreshCookieOf(registered)!;
+    expect(cookie.attributes.get('samesite')).toBe(attribute);
+    expect(cookie.attributes.get('secure')).toBe(true);
+
+    const loggedOut = await request(t.server)
+      .post(`${AUTH}/logout`)
+      .set('Cookie', `refresh_token=${cookie.value}`)
+      .set('Content-Type', 'application/json')
+      .expect(204);
+    expectClearedCookie(loggedOut);
+    // A browser replaces a cookie only when the clearing one carries the same attributes.
+    expect(refreshCookieOf(loggedOut)!.attributes.get('samesite')).toBe(attribute);
+    expect(refreshCookieOf(loggedOut)!.attributes.get('secure')).toBe(true);
+  });
+});

@@ -60,14 +60,14 @@ describe('session endpoints', () => {
     expectProblem(await deleteSession(user.accessToken, target), 404, 'not_found');
   });
 
-  it('DELETE /auth/sessions/:id answers 404 for another user’s session, an unknown uuid and a non-uuid', async () => {
+  it('DELETE /auth/sessions/:id answers 404 for another user’s session and an unknown uuid, 400 for a non-uuid', async () => {
     const alice = await registerUser(t);
     const mallory = await registerUser(t);
     const aliceSession = sessionIdOf(alice.accessToken);
 
     expectProblem(await deleteSession(mallory.accessToken, aliceSession), 404, 'not_found');
     expectProblem(await deleteSession(mallory.accessToken, randomUUID()), 404, 'not_found');
-    expectProblem(await deleteSession(mallory.accessToken, 'not-a-uuid'), 404, 'not_found');
+    expectProblem(await deleteSession(mallory.accessToken, 'not-a-uuid'), 400, 'validation_failed');
 
     const row = await sessionRow(t, aliceSession);
     expect(row.revoked_at).toBeNull();

@@ -1,12 +1,12 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Auth } from '../common/auth/auth.decorator.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../common/auth/principal.js';
 import { Client, type ClientContext } from '../common/client-context.decorator.js';
 import { PaginationQueryDto } from '../common/pagination.dto.js';
+import { UuidParam } from '../common/uuid-param.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { SessionNotFoundException } from '../sessions/sessions.exceptions.js';
 import { EventsDocs, ListSessionsDocs, RevokeSessionDocs } from './auth-sessions.docs.js';
 import { AuthEventPageDto, SessionResponseDto } from './dto/session-response.dto.js';
 
@@ -30,7 +30,7 @@ export class AuthSessionsController {
   @RevokeSessionDocs()
   async revoke(
     @CurrentUser() caller: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new SessionNotFoundException() })) id: string,
+    @UuidParam() id: string,
     @Client() client: ClientContext,
   ): Promise<void> {
     await this.sessions.revokeOwn(id, caller.id, client);

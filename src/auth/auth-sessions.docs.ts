@@ -43,7 +43,8 @@ export const RevokeSessionDocs = () =>
     ApiOperation({ summary: 'Revoke one of the caller’s sessions', description: 'Its refresh and access tokens stop working.' }),
     ApiParam({ name: 'id', description: 'A session id from GET /auth/sessions.', schema: { type: 'string', format: 'uuid', maxLength: 36 } }),
     ApiNoContentResponse({ description: 'Revoked.' }),
-    ApiProblems(404, 'Not an active session of the caller, or not a UUID (`not_found`).', [SessionNotFoundException]),
+    ApiProblems(404, 'Not an active session of the caller (`not_found`).', [SessionNotFoundException]),
+    ApiValidationFailedResponse('`id` is not a UUID', fieldErrors({ field: 'id', message: 'id must be a UUID' })),
   );
 
 export const EventsDocs = () =>
@@ -61,7 +62,7 @@ export const EventsDocs = () =>
       },
     }),
     ApiValidationFailedResponse(
-      '`page` or `pageSize` out of range or not an integer, or an unknown query parameter',
+      '`page` (1 to 100000) or `pageSize` (1 to 100) not a plain decimal integer in range, or an unknown query parameter',
       fieldErrors({ field: 'pageSize', message: 'pageSize must not be greater than 100' }),
     ),
   );

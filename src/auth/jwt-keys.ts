@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { AllConfig, JwtAlgorithm, JwtConfig } from '../config/config.types.js';
 
 export interface AccessKeys {
@@ -40,8 +39,6 @@ export class JwtKeys {
   }
 }
 
-const KEY_TYPES: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { ES256: 'ec', RS256: 'rsa' };
-
 /**
  * RFC 7638 thumbprint of a public key: a stable `kid` that needs no configuration. Also names the
  * files `keys:generate` writes, so a file and the JWKS entry it produces share one id.
@@ -56,20 +53,6 @@ export function thumbprint(jwk: JsonWebKey): string {
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
-/** A key given inline as PEM or JWK JSON, or as a path to a file holding one. */
-function readKeyMaterial(value: string): string {
-  const text = value.replaceAll('\\n', '\n').trim();
-  return text.startsWith('-----BEGIN') || text.startsWith('{') ? text : readFileSync(text, 'utf8');
-}
-
-function parseKey(value: string, kind: 'private' | 'public'): KeyObject {
-  const material = readKeyMaterial(value);
-  const input = material.startsWith('{')
-    ? { key: JSON.parse(material) as JsonWebKey, format: 'jwk' as const }
-    : { key: material, format: 'pem' as const };
-  return kind === 'private' ? createPrivateKey(input) : createPublicKey(input);
-}
-
 /**
  * Access-token keys for the configured algorithm. HS256 uses JWT_ACCESS_SECRET; asymmetric
  * algorithms sign with the first JWT_PRIVATE_KEY(S) entry and verify with the public halves of
@@ -82,32 +65,18 @@ export function loadAccessKeys(settings: JwtConfig): AccessKeys {
     const kid = createHash('sha256').update('access:').update(settings.accessSecret).digest('base64url').slice(0, 16);
     return { algorithm, signingKey: key, signingKid: kid, verificationKeys: new Map([[kid, key]]), jwks: [] };
   }
-  const privateKeys = settings.privateKeys.map((value) => parseKey(value, 'private'));
-  const publicKeys = [
-    ...privateKeys.map((key) => createPublicKey(key)),
-    ...settings.publicKeys.map((value) => parseKey(value, 'public')),
-  ];
-  const expectedType = KEY_TYPES[algorithm];
+  const [signingKey] = settings.privateKeys;
+  const publicKeys = [...settings.privateKeys.map((key) => createPublicKey(key)), ...settings.publicKeys];
   const verificationKeys = new Map<string, KeyObject>();
   const jwks: JsonWebKey[] = [];
+  // Read and checked against the algorithm at validation (config/jwt-key-material.ts).
   for (const key of publicKeys) {
-    if (key.asymmetricKeyType !== expectedType) {
-      throw new Error(`JWT key type ${key.asymmetricKeyType} does not match JWT_ALGORITHM=${algorithm}`);
-    }
-    // jsonwebtoken refuses these only when signing or verifying, so the app would start and fail every token.
-    const { namedCurve, modulusLength = 0 } = key.asymmetricKeyDetails ?? {};
-    if (algorithm === 'ES256' && namedCurve !== 'prime256v1') {
-      throw new Error(`JWT key on curve ${namedCurve} does not match JWT_ALGORITHM=ES256 (P-256 required)`);
-    }
-    if (algorithm === 'RS256' && modulusLength < 2048) {
-      throw new Error(`JWT RSA key of ${modulusLength} bits is too short for JWT_ALGORITHM=RS256 (at least 2048)`);
-    }
     const jwk = key.export({ format: 'jwk' });
     const kid = thumbprint(jwk);
     if (verificationKeys.has(kid)) continue;
     verificationKeys.set(kid, key);
     jwks.push({ ...jwk, kid, alg: algorithm, use: 'sig' } as JsonWebKey);
   }
-  const signingKid = thumbprint(createPublicKey(privateKeys[0]).export({ format: 'jwk' }));
-  return { algorithm, signingKey: privateKeys[0], signingKid, verificationKeys, jwks };
+  const signingKid = thumbprint(createPublicKey(signingKey).export({ format: 'jwk' }));
+  return { algorithm, signingKey, signingKid, verificationKeys, jwks };
 }

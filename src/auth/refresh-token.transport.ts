@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AllConfig, RefreshTokenTransport as Transport } from '../config/config.types.js';
+import type { AllConfig, RefreshTokenTransport as Transport, SessionConfig } from '../config/config.types.js';
 import { CookieNeedsJsonException } from './auth.exceptions.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { TokenPair } from './tokens.service.js';
@@ -12,17 +12,19 @@ export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 const JSON_CONTENT = /^application\/json\s*(;|$)/i;
 
 /**
- * Where the refresh token travels (REFRESH_TOKEN_TRANSPORT): the JSON body, an HttpOnly
- * SameSite=Strict cookie scoped to the auth routes, or both.
+ * Where the refresh token travels (REFRESH_TOKEN_TRANSPORT): the JSON body, an HttpOnly cookie
+ * scoped to the auth routes (SameSite from COOKIE_SAMESITE), or both.
  */
 @Injectable()
 export class RefreshTokenTransport {
   private readonly mode: Transport;
-  private readonly secure: boolean;
+  /** The attributes of every Set-Cookie, clearing included: a browser matches them to replace it. */
+  private readonly cookie: { httpOnly: true; secure: boolean; sameSite: SessionConfig['cookieSameSite']; path: string };
 
   constructor(config: ConfigService<AllConfig, true>) {
-    this.mode = config.get('session.refreshTransport', { infer: true });
-    this.secure = config.get('session.cookieSecure', { infer: true });
+    const session = config.get('session', { infer: true });
+    this.mode = session.refreshTransport;
+    this.cookie = { httpOnly: true, secure: session.cookieSecure, sameSite: session.cookieSameSite, path: REFRESH_COOKIE_PATH };
   }
 
   get usesBody(): boolean {
@@ -51,13 +53,7 @@ export class RefreshTokenTransport {
   /** Sets the cookie (cookie transports) and shapes the response body (no token in it for `cookie`). */
   respond(reply: FastifyReply, tokens: TokenPair): TokenResponseDto {
     if (this.usesCookie) {
-      void reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
-        httpOnly: true,
-        secure: this.secure,
-        sameSite: 'strict',
-        path: REFRESH_COOKIE_PATH,
-        maxAge: tokens.refreshExpiresIn,
-      });
+      void reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, { ...this.cookie, maxAge: tokens.refreshExpiresIn });
     }
     return {
       accessToken: tokens.accessToken,
@@ -70,7 +66,7 @@ export class RefreshTokenTransport {
 
   clear(reply: FastifyReply): void {
     if (this.usesCookie) {
-      void reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: REFRESH_COOKIE_PATH });
+      void reply.clearCookie(REFRESH_COOKIE, this.cookie);
     }
   }
 }

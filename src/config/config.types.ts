@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /** EdDSA (in API.md) is refused at start-up: jsonwebtoken, under @nestjs/jwt and passport-jwt, lacks it. */
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
 export type RefreshTokenTransport = 'body' | 'cookie' | 'both';
@@ -36,10 +38,10 @@ export interface JwtConfig {
   refreshSecret: Buffer;
   /** True when the secrets were generated at start (development only). */
   ephemeralSecrets: boolean;
-  /** PEM or JWK private keys for asymmetric algorithms; the first one signs. */
-  privateKeys: string[];
-  /** Extra public keys (PEM or JWK) that still verify: key rotation. */
-  publicKeys: string[];
+  /** Private keys for asymmetric algorithms, read and checked at validation; the first one signs. */
+  privateKeys: KeyObject[];
+  /** Extra public keys that still verify: key rotation. */
+  publicKeys: KeyObject[];
   issuer: string;
   audience: string;
   accessTtlSeconds: number;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JwtAlgorithm, JwtConfig } from './config.types.js';
 import type { EnvReader } from './env-reader.js';
+import { readJwtKeys } from './jwt-key-material.js';
 
 /**
  * Secrets that appear in `.env.example`. Production refuses them so a copied example never
@@ -21,8 +22,9 @@ export function jwtConfig(env: EnvReader, production: boolean): JwtConfig {
   // Refresh tokens are always HMAC-signed: only this service ever verifies them.
   const refreshSecret = secret('JWT_REFRESH_SECRET');
   const accessSecret = algorithm === 'HS256' ? secret('JWT_ACCESS_SECRET') : undefined;
-  const privateKeys = env.list(env.string('JWT_PRIVATE_KEYS') ? 'JWT_PRIVATE_KEYS' : 'JWT_PRIVATE_KEY');
-  if (algorithm !== 'HS256' && privateKeys.length === 0) {
+  const privateVariable = env.string('JWT_PRIVATE_KEYS') ? 'JWT_PRIVATE_KEYS' : 'JWT_PRIVATE_KEY';
+  const keys = algorithm === 'HS256' ? { privateKeys: [], publicKeys: [] } : readJwtKeys(env, algorithm, privateVariable);
+  if (algorithm !== 'HS256' && env.list(privateVariable).length === 0) {
     env.problem(`JWT_PRIVATE_KEY is required with JWT_ALGORITHM=${algorithm}`);
   }
   if (accessSecret && refreshSecret && accessSecret.equals(refreshSecret)) {
@@ -35,8 +37,7 @@ export function jwtConfig(env: EnvReader, production: boolean): JwtConfig {
     accessSecret: accessSecret ?? randomBytes(48),
     refreshSecret: refreshSecret ?? randomBytes(48),
     ephemeralSecrets: !refreshSecret || (algorithm === 'HS256' && !accessSecret),
-    privateKeys,
-    publicKeys: env.list('JWT_PUBLIC_KEYS'),
+    ...keys,
     issuer: env.string('JWT_ISSUER') ?? 'auth-service',
     audience: env.string('JWT_AUDIENCE') ?? 'api',
     accessTtlSeconds: env.duration('ACCESS_TOKEN_TTL', '15m'),

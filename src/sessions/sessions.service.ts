@@ -5,7 +5,13 @@ import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, RefreshEventsMode, SessionConfig } from '../config/config.types.js';
 import { Transactions } from '../database/transactions.js';
 import { AuthMetrics } from '../metrics/auth-metrics.js';
-import { PASSWORD_CHANGED, PasswordChangedEvent } from '../users/users.events.js';
+import {
+  CURRENT_PASSWORD_REJECTED,
+  CurrentPasswordRejectedEvent,
+  PASSWORD_CHANGED,
+  PasswordChangedEvent,
+  type CurrentPasswordAction,
+} from '../users/users.events.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import { RevocationService } from './revocation.service.js';
 import { securityEventName, SecurityEvent } from './security-events.js';
@@ -13,6 +19,8 @@ import { SessionNotFoundException } from './sessions.exceptions.js';
 import { SessionsRepository, type ActiveSessionRow, type EventRow, type RotationRecord } from './sessions.repository.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from './sessions.types.js';
+
+const REJECTED_EVENT: Record<CurrentPasswordAction, AuthEventType> = { password_change: 'password_change_failed' };
 
 /** The first rotation attempt per AUTH_EVENTS_REFRESH mode. */
 const FIRST_ROTATION: Record<RefreshEventsMode, RotationRecord> = { changes: 'same-device', all: 'event', off: 'silent' };
@@ -169,6 +177,13 @@ export class SessionsService {
       });
       await this.record('password_changed', event.userId, event.currentSessionId, origin);
     });
+  }
+
+  /** A wrong current password is recorded before the 400 goes out (emitAsync awaits this). */
+  @OnEvent(CURRENT_PASSWORD_REJECTED, { suppressErrors: false })
+  async onCurrentPasswordRejected(event: CurrentPasswordRejectedEvent): Promise<void> {
+    const origin = { ip: event.ip, userAgent: event.userAgent };
+    await this.record(REJECTED_EVENT[event.action], event.userId, event.sessionId, origin);
   }
 
   listActive(userId: string): Promise<ActiveSessionRow[]> {

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ApiJsonOnlyResponse, ApiValidationFailedResponse, fieldErrors, INVALID_JSON } from '../common/problem.dto.js';
+import { ApiJsonOnlyResponse, ApiRateLimitedResponse, ApiValidationFailedResponse, fieldErrors, INVALID_JSON } from '../common/problem.dto.js';
 import { UserPageDto, UserResponseDto } from './dto/user-response.dto.js';
 import { WrongCurrentPasswordException } from './users.exceptions.js';
 
@@ -39,9 +39,12 @@ export const ChangePasswordDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Change the caller’s password',
-      description: 'Checks the current password, stores the new one and revokes every other session of the user.',
+      description:
+        'Checks the current password, stores the new one and revokes every other session of the user. ' +
+        'A wrong current password is recorded (`password_change_failed`); after 5 in 15 minutes the user is limited.',
     }),
     ApiNoContentResponse({ description: 'Changed; other sessions are revoked.' }),
+    ApiRateLimitedResponse('Too many wrong current passwords for this user (5 in 15 minutes), whatever this one is (`rate_limited`).', []),
     ApiValidationFailedResponse(
       'Wrong current password or unacceptable new one',
       ['wrong_current_password', new WrongCurrentPasswordException()],
@@ -62,7 +65,7 @@ export const ListUsersDocs = () =>
       example: { items: [{ ...USER_EXAMPLE, roles: ['user', 'admin'] }], total: 1, page: 1, pageSize: 20 },
     }),
     ApiValidationFailedResponse(
-      '`page` or `pageSize` out of range or not an integer, an empty or over-long `email`, or an unknown query parameter',
+      '`page` (1 to 100000) or `pageSize` (1 to 100) not a plain decimal integer in range, an empty or over-long `email`, or an unknown query parameter',
       fieldErrors({ field: 'page', message: 'page must not be less than 1' }),
     ),
   );

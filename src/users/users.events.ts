@@ -15,3 +15,23 @@ export class PasswordChangedEvent {
     readonly userAgent: string | null,
   ) {}
 }
+
+/**
+ * A wrong `currentPassword` on a route that asks for it (see CurrentPasswordCheck); SessionsService
+ * records it as a security event (`password_change_failed` for a password change).
+ */
+export const CURRENT_PASSWORD_REJECTED = 'user.current_password_rejected';
+
+/** The routes that ask for the current password; each maps to its own event type. */
+export type CurrentPasswordAction = 'password_change';
+
+export class CurrentPasswordRejectedEvent {
+  constructor(
+    readonly userId: string,
+    /** The session (access token) that made the attempt. */
+    readonly sessionId: string,
+    readonly action: CurrentPasswordAction,
+    readonly ip: string | null,
+    readonly userAgent: string | null,
+  ) {}
+}

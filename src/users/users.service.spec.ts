@@ -1,10 +1,19 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import type { ConfigService } from '@nestjs/config';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { AllConfig } from '../config/config.types.js';
+import { CurrentPasswordCheck } from './current-password.check.js';
 import { NotFoundException } from '../common/app.exception.js';
 import type { User } from './entities/user.entity.js';
 import type { PasswordService } from './password.service.js';
 import { EmailTakenException, WrongCurrentPasswordException } from './users.exceptions.js';
-import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
+import {
+  CURRENT_PASSWORD_REJECTED,
+  CurrentPasswordRejectedEvent,
+  PASSWORD_CHANGED,
+  PasswordChangedEvent,
+} from './users.events.js';
 import type { NewUser, UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 import type { Transactions } from '../database/transactions.js';
@@ -48,11 +57,28 @@ function setup() {
     run: jest.fn(<T>(work: () => Promise<T>) => work()),
     afterCommit: jest.fn(async (task: () => unknown) => void (await task())),
   };
+  // The check's throttler storage is left at zero hits: the limit itself is proven end to end.
+  const storage = {
+    increment: jest.fn<ThrottlerStorage['increment']>().mockResolvedValue({
+      totalHits: 1,
+      timeToExpire: 900,
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    }),
+  };
+  const config = { get: () => true } as unknown as ConfigService<AllConfig, true>;
+  const check = new CurrentPasswordCheck(
+    storage,
+    config,
+    passwords as unknown as PasswordService,
+    events as unknown as EventEmitter2,
+  );
   const service = new UsersService(
     repository as unknown as UsersRepository,
     passwords as unknown as PasswordService,
     events as unknown as EventEmitter2,
     transactions as unknown as Transactions,
+    check,
   );
   return { service, repository, passwords, events };
 }
@@ -152,7 +178,7 @@ describe('UsersService', () => {
   });
 
   describe('changePassword', () => {
-    it('rejects a wrong current password without touching the repository or publishing anything', async () => {
+    it('rejects a wrong current password without touching the repository, publishing only the rejection', async () => {
       const { service, repository, passwords, events } = setup();
       const user = aUser();
       repository.findById.mockResolvedValue(user);
@@ -169,7 +195,11 @@ describe('UsersService', () => {
       expect(passwords.verify).toHaveBeenCalledWith(user.passwordHash, 'wrong-current');
       expect(passwords.hash).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
-      expect(events.emitAsync).not.toHaveBeenCalled();
+      expect(events.emitAsync).toHaveBeenCalledTimes(1);
+      expect(events.emitAsync).toHaveBeenCalledWith(
+        CURRENT_PASSWORD_REJECTED,
+        new CurrentPasswordRejectedEvent(user.id, 'session-1', 'password_change', CLIENT.ip, CLIENT.userAgent),
+      );
     });
 
     it('stores a hash of the new password, then publishes user.password_changed for the other sessions', async () => {

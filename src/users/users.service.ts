@@ -7,6 +7,7 @@ import { Transactions } from '../database/transactions.js';
 import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
+import { CurrentPasswordCheck } from './current-password.check.js';
 import { EmailTakenException, NO_SUCH_USER, WrongCurrentPasswordException } from './users.exceptions.js';
 import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
 import { UsersRepository, type NewUser } from './users.repository.js';
@@ -18,6 +19,7 @@ export class UsersService {
     private readonly passwords: PasswordService,
     private readonly events: EventEmitter2,
     private readonly transactions: Transactions,
+    private readonly currentPassword: CurrentPasswordCheck,
   ) {}
 
   /** Creates a user with an argon2id hash; 409 `email_taken` when the email exists. */
@@ -80,9 +82,10 @@ export class UsersService {
   }
 
   /**
-   * Changes the password after checking the current one, then publishes PasswordChangedEvent and
-   * waits for its listeners (the other sessions are revoked before this returns). The new hash
-   * and what the listeners write commit together: no new password with the old sessions alive.
+   * Changes the password after checking the current one (limited per user, failures recorded),
+   * then publishes PasswordChangedEvent and waits for its listeners (the other sessions are
+   * revoked before this returns). The new hash and what the listeners write commit together: no
+   * new password with the old sessions alive.
    */
   async changePassword(
     id: string,
@@ -92,9 +95,7 @@ export class UsersService {
     client: ClientContext,
   ): Promise<void> {
     const user = await this.getById(id);
-    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
-      throw new WrongCurrentPasswordException();
-    }
+    await this.currentPassword.verify(user, currentPassword, 'password_change', sessionId, client);
     const passwordHash = await this.passwords.hash(newPassword);
     await this.transactions.run(async () => {
       await this.users.updatePasswordHash(id, passwordHash);

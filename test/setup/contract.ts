@@ -74,8 +74,9 @@ export const QUERIES = [
   { method: 'get', path: '/api/v1/users', names: ['email', 'page', 'pageSize'] },
 ] as const;
 
-/** AuthThrottlerGuard's routes, and the hourly limits of the routes that mail links. */
+/** AuthThrottlerGuard's routes, the hourly limits of the routes that mail links, the current-password limit. */
 export const RATE_LIMITED = [
+  { method: 'post', path: '/api/v1/users/me/password' },
   { method: 'post', path: '/api/v1/auth/password/forgot' },
   { method: 'post', path: '/api/v1/auth/email/verification' },
   { method: 'post', path: '/api/v1/auth/register' },

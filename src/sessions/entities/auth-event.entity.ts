@@ -9,6 +9,7 @@ export const AUTH_EVENT_TYPES = [
   'logout_all',
   'session_revoked',
   'password_changed',
+  'password_change_failed',
   'password_reset_requested',
   'password_reset',
   'email_verified',
