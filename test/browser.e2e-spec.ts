@@ -10,18 +10,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { login, sessionIdOf } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './setup/chromium.js';
 import { sessionRow } from './setup/db-reads.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface Preset {
   /** Where the page is served from; the API is always on 127.0.0.1 (another port, so another origin). */

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { newUser } from './factories/user.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './setup/chromium.js';
 
 /**
  * Swagger UI as a person uses it, in Debian's Chromium: register through "Try it out", authorize
  * with the access token, call a protected route, refresh with the cookie the browser keeps. Any
  * console error, uncaught exception or CSP violation fails the suite.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'swagger-ui');
 const browserAvailable = existsSync(CHROMIUM);
 
@@ -67,15 +67,7 @@ describeInBrowser('Swagger UI in Chromium', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     // Chromium reports some CSP violations only as DOM events; log them where the listener below sees them.
     await context.addInitScript({
