@@ -103,10 +103,15 @@ describe('Email verification (AUTH_EMAIL_VERIFICATION=optional, the default)', (
 
   it('needs an access token to resend, and validates the verify body', async () => {
     expectProblem(await request(t.server).post('/api/v1/auth/email/verification'), 401, 'token_missing');
+    const user = await registerUser(t);
+    const resend = request(t.server).post('/api/v1/auth/email/verification').set(bearer(user.accessToken));
+    expectProblem(await resend.set('Content-Type', 'application/json').send('{"oops'), 400, 'validation_failed');
+    await expect(linkTokensOf(t, user.user.id, 'email_verification')).resolves.toHaveLength(1);
     const verify = (body: unknown) => request(t.server).post('/api/v1/auth/email/verify').send(body as object);
     expectProblem(await verify({}), 400, 'validation_failed');
     expectProblem(await verify({ token: 12345 }), 400, 'validation_failed');
-    expectProblem(await verify({ token: 'a'.repeat(257) }), 400, 'validation_failed');
+    expectProblem(await verify({ token: 'a'.repeat(129) }), 400, 'validation_failed');
+    expectProblem(await verify({ token: 'not+base64url/' }), 400, 'validation_failed');
     expectProblem(await verify({ token: 'abc', extra: 1 }), 400, 'validation_failed');
   });
 });

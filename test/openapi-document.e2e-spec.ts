@@ -51,6 +51,10 @@ describe('OpenAPI document for the lint', () => {
     expect(schema('LoginDto').properties).toMatchObject({ email: { maxLength: 254 }, password: { maxLength: 256 } });
     expect(schema('RefreshTokenDto').properties).toMatchObject({ refreshToken: { maxLength: 4096 } });
     expect(schema('ChangePasswordDto').properties).toMatchObject({ currentPassword: { maxLength: 256 } });
+    expect(schema('DeleteAccountDto').properties).toMatchObject({ currentPassword: { maxLength: 256 } });
+    expect(schema('ChangeEmailDto').properties).toMatchObject({ newEmail: { maxLength: 254 }, currentPassword: { maxLength: 256 } });
+    expect(schema('VerifyEmailDto').properties).toMatchObject({ token: { maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' } });
+    expect(schema('AdminUpdateUserDto').properties).toMatchObject({ roles: { maxItems: 2, uniqueItems: true } });
   });
 
   it('types the paging parameters as bounded integers, and the service enforces the bounds', async () => {

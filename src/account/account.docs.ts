@@ -70,6 +70,8 @@ export const ResendVerificationDocs = () =>
         'Nothing is sent when the email is verified already or AUTH_EMAIL_VERIFICATION=off. Limited to 5 per user per hour.',
     }),
     ApiAcceptedResponse({ description: 'Accepted; a link is mailed unless the email is verified.' }),
+    // The route reads no body, but a JSON body that does not parse is refused before it runs.
+    ApiValidationFailedResponse('A body that is not valid JSON', INVALID_JSON),
     ApiRateLimitedResponse('More than 5 requests for this user in an hour (`rate_limited`).', []),
   );
 

@@ -16,6 +16,7 @@ const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
 const USER = {
   id: USER_ID,
   email: 'ada@example.com',
+  emailVerified: true,
   name: 'Ada Lovelace',
   roles: ['user'],
   disabled: false,
@@ -24,7 +25,7 @@ const USER = {
 
 const IdParamDocs = () =>
   applyDecorators(
-    ApiParam({ name: 'id', format: 'uuid', example: USER_ID }),
+    ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid', maxLength: 36 }, example: USER_ID }),
     ApiValidationFailedResponse('`id` is not a UUID', INVALID_UUID('id')),
   );
 
@@ -36,7 +37,7 @@ const LastAdminConflict = (what: string) =>
 
 export const GetUserDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'One account (admin)' }),
+    ApiOperation({ summary: 'One account (admin)', description: 'Any account, disabled ones included; never a password hash or token material.' }),
     IdParamDocs(),
     ApiOkResponse({ type: UserResponseDto, example: USER }),
     UserNotFound(),

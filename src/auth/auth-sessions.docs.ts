@@ -54,7 +54,7 @@ export const EventsDocs = () =>
       type: AuthEventPageDto,
       example: {
         items: [
-          { type: 'login', at: '2026-11-25T09:52:12.704Z', ip: '203.0.113.7', userAgent: USER_AGENT, sessionId: SESSION_ID },
+          { type: 'login', at: '2026-11-25T09:52:12.704Z', ip: '203.0.113.7', userAgent: USER_AGENT, sessionId: SESSION_ID, actorId: null },
         ],
         total: 1,
         page: 1,

@@ -1,5 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { REFRESH_COOKIE_SCHEME } from '../common/auth/auth.decorator.js';
 import { SessionRevokedException, TokenInvalidException, TokenMissingException } from '../common/auth/token.exceptions.js';
 import {
@@ -22,7 +31,7 @@ import {
 import { CREDENTIAL_WINDOWS, REFRESH_WINDOW } from './auth-throttling.js';
 import { LogoutAllDto, LogoutAllResponseDto } from './dto/logout-all.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
-import { RegisterResponseDto, TokenInfoDto, TokenResponseDto } from './dto/token-response.dto.js';
+import { RegisterPendingResponseDto, RegisterResponseDto, TokenInfoDto, TokenResponseDto } from './dto/token-response.dto.js';
 
 /** OpenAPI of AuthController, one composed decorator per handler; the errors come from the exceptions. */
 
@@ -100,8 +109,10 @@ export const RegisterDocs = () =>
         'Opens a session for this device and mails a verification link (unless AUTH_EMAIL_VERIFICATION=off). With ' +
         'AUTH_EMAIL_VERIFICATION=required the answer is `{ user }` only: no tokens and no session until the email is verified.',
     }),
+    ApiExtraModels(RegisterResponseDto, RegisterPendingResponseDto),
+    // anyOf, not oneOf: a signed-in answer also carries everything the pending one does.
     ApiCreatedResponse({
-      type: RegisterResponseDto,
+      schema: { anyOf: [{ $ref: getSchemaPath(RegisterResponseDto) }, { $ref: getSchemaPath(RegisterPendingResponseDto) }] },
       examples: {
         signedIn: { summary: 'Signed in', value: { user: USER_EXAMPLE, ...TOKENS_EXAMPLE } },
         verificationRequired: { summary: 'AUTH_EMAIL_VERIFICATION=required: no tokens yet', value: { user: USER_EXAMPLE } },

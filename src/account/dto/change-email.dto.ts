@@ -4,13 +4,13 @@ import { NormaliseEmail } from '../../users/dto/email.transform.js';
 import { PASSWORD_MAX_LENGTH } from '../../users/dto/password.validator.js';
 
 export class ChangeEmailDto {
-  @ApiProperty({ maxLength: 254, example: 'ada@new.example.com', description: 'Trimmed and lower-cased.' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@new.example.com', description: 'Trimmed and lower-cased.' })
   @NormaliseEmail()
   @IsEmail()
   @MaxLength(254)
   newEmail!: string;
 
-  @ApiProperty({ example: 'correct horse battery staple' })
+  @ApiProperty({ maxLength: 2 * PASSWORD_MAX_LENGTH, example: 'correct horse battery staple' })
   @IsString()
   @MaxLength(2 * PASSWORD_MAX_LENGTH) // UTF-16 units: 128 code points can take 256
   currentPassword!: string;

@@ -5,7 +5,7 @@ import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '
 import { LinkTokenProperty } from './link-token.dto.js';
 
 export class ForgotPasswordDto {
-  @ApiProperty({ maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
   @NormaliseEmail()
   @IsEmail()
   @MaxLength(254)

@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../common/auth/role.js';
 
 /** `PATCH /users/:id`: what an admin may change. `null` is refused, not read as "unchanged". */
 export class AdminUpdateUserDto {
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, minItems: 1, uniqueItems: true, example: ['user', 'admin'] })
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, minItems: 1, maxItems: ROLES.length, uniqueItems: true, example: ['user', 'admin'] })
   @ValidateIf((dto: AdminUpdateUserDto) => dto.roles !== undefined)
   @IsArray()
   @ArrayNotEmpty()
+  @ArrayMaxSize(ROLES.length)
   @ArrayUnique()
   @IsIn(ROLES, { each: true })
   roles?: Role[];

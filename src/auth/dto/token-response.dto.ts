@@ -27,6 +27,12 @@ export class RegisterResponseDto extends TokenResponseDto {
   user!: UserResponseDto;
 }
 
+/** Registration while AUTH_EMAIL_VERIFICATION=required: the account only, no tokens and no session. */
+export class RegisterPendingResponseDto {
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
+}
+
 export class TokenInfoDto {
   @ApiProperty({ format: 'uuid', description: 'User id.' })
   sub!: string;
