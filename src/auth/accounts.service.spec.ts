@@ -10,21 +10,11 @@ import type { UsersService } from '../users/users.service.js';
 import type { AccountChange, AccountsRepository, ChangeResult, DeleteResult } from './accounts.repository.js';
 import { AccountsService } from './accounts.service.js';
 import { LastActiveAdminException } from './auth.exceptions.js';
+import { aUser } from '../../test/factories/user-entity.fixture.js';
 
 const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
 const ADMIN_ID = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
-const aUser = (): User => ({
-  id: USER_ID,
-  email: 'ada@example.com',
-  passwordHash: '$argon2id$stored-hash',
-  name: 'Ada',
-  emailVerifiedAt: null,
-  roles: ['user'],
-  disabledAt: null,
-  createdAt: new Date('2026-01-01T00:00:00Z'),
-  updatedAt: new Date('2026-01-01T00:00:00Z'),
-});
 
 /** An AccountsService on hand-made fakes; the repository answers what each test sets. */
 function setup() {

@@ -25,22 +25,12 @@ import type { LinkTokensRepository } from '../account/link-tokens.repository.js'
 import { AuthService } from './auth.service.js';
 import type { TokenPair, TokensService } from './tokens.service.js';
 import type { RefreshPrincipal } from './types/token-claims.js';
+import { aUser } from '../../test/factories/user-entity.fixture.js';
 
 const ORIGIN: ClientContext = { ip: '203.0.113.7', userAgent: 'jest' };
 const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
 const SESSION_ID = '5f1f0a5e-2b47-4c43-9a8e-2f1f3f1f0a01';
 
-const aUser = (): User => ({
-  id: USER_ID,
-  email: 'ada@example.com',
-  passwordHash: '$argon2id$stored-hash',
-  name: 'Ada',
-  emailVerifiedAt: null,
-  roles: ['user'],
-  disabledAt: null,
-  createdAt: new Date('2026-01-01T00:00:00Z'),
-  updatedAt: new Date('2026-01-01T00:00:00Z'),
-});
 
 const aSession = (generation = 0): SessionState => ({
   id: SESSION_ID,

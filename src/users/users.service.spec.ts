@@ -17,21 +17,10 @@ import {
 import type { NewUser, UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 import type { Transactions } from '../database/transactions.js';
+import { aUser } from '../../test/factories/user-entity.fixture.js';
 
 const CLIENT = { ip: '203.0.113.7', userAgent: 'jest' };
 
-const aUser = (overrides: Partial<User> = {}): User => ({
-  id: '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11',
-  email: 'ada@example.com',
-  passwordHash: '$argon2id$stored-hash',
-  name: 'Ada',
-  emailVerifiedAt: null,
-  roles: ['user'],
-  disabledAt: null,
-  createdAt: new Date('2026-01-01T00:00:00Z'),
-  updatedAt: new Date('2026-01-01T00:00:00Z'),
-  ...overrides,
-});
 
 /** A UsersService on hand-made fakes; each test gets its own. */
 function setup() {
