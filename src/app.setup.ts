@@ -4,11 +4,12 @@ import { RequestMethod, VersioningType, type INestApplication } from '@nestjs/co
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { closeConnectionsWhenDraining } from './common/connection-draining.js';
+import { connectionDraining } from './common/connection-draining.js';
+import { appendRouteHook } from './common/route-hooks.js';
 import { createLogger, logRequests, PinoNestLogger } from './common/logger.js';
 import { createOpenApiDocument } from './common/openapi-document.js';
 import { requestIdFor } from './common/request-id.js';
-import { securityHeaders } from './common/security-headers.js';
+import { API_SECURITY_HEADERS, securityHeaders } from './common/security-headers.js';
 import type { AllConfig, AppConfig } from './config/config.types.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
 
@@ -42,7 +43,11 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   configureRouting(app);
 
   const fastify = app.getHttpAdapter().getInstance();
-  const headers = securityHeaders({
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(API_SECURITY_HEADERS).header('x-request-id', request.id);
+    done();
+  });
+  const pageHeaders = securityHeaders({
     contentSecurityPolicy: {
       // helmet's defaults, fitted to Swagger UI, the only HTML served: scripts stay 'self' only
       // (nothing inline); styles may be inline (its HTML template and components set them);
@@ -58,21 +63,28 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(headers).header('x-request-id', request.id);
-    done();
+  // Before Swagger's routes exist (below): the page and its assets get helmet's headers for pages.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === '/docs' || route.url.startsWith('/docs/')) {
+      appendRouteHook(route, 'onRequest', (_request, reply, done) => {
+        void reply.headers(pageHeaders);
+        done();
+      });
+    }
   });
   // A response to a credentialed request (bearer or the refresh cookie, the only cookie this
   // service sets) is personal: no shared or browser cache may keep it, errors included. Set on
-  // send, so a route's own Cache-Control cannot win over it.
+  // send, so a route's own Cache-Control cannot win over it. While the service drains (SIGTERM),
+  // every response also closes its connection (connectionDraining).
+  const draining = connectionDraining(fastify);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.headers.authorization !== undefined || request.headers.cookie !== undefined) {
       void reply.header('cache-control', 'no-store');
     }
+    if (draining.active) void reply.header('connection', 'close');
     done(null, payload);
   });
   logRequests(fastify, logger);
-  closeConnectionsWhenDraining(fastify);
   // Before any route exists (Swagger's below, the controllers' at init): each route gets its hook.
   if (config.get('metrics.enabled', { infer: true })) app.get(HttpMetrics).instrument(fastify);
   // JSON only (415 otherwise); an empty JSON body counts as no body, so a cookie-only refresh

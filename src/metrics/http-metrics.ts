@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram, Registry } from 'prom-client';
+import { appendRouteHook } from '../common/route-hooks.js';
 
 /** The route label of a request no route matched: raw URLs would make the label set unbounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -32,10 +33,7 @@ export class HttpMetrics {
 
   /** Call before any route is registered (setupApp): routes added earlier are not observed. */
   instrument(fastify: FastifyInstance): void {
-    fastify.addHook('onRoute', (route) => {
-      const existing = route.onResponse ?? [];
-      route.onResponse = [...(Array.isArray(existing) ? existing : [existing]), this.recorder(route.url)];
-    });
+    fastify.addHook('onRoute', (route) => appendRouteHook(route, 'onResponse', this.recorder(route.url)));
     // Not-found answers have no route; they share one label.
     const unmatched = this.recorder(UNMATCHED_ROUTE);
     fastify.addHook('onResponse', (request, reply, done) => {
