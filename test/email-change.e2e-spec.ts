@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
   changeEmail,
@@ -11,10 +11,10 @@ import {
 } from './factories/account.factory.js';
 import { bearer, login, registerUser, sessionIdOf, tokenInfo, type SignedIn } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
-import { createTestApp, useTestApp, type TestApp } from './setup/create-test-app.js';
+import { createTestApp, useSmtpApp, useTestApp, type TestApp } from './setup/create-test-app.js';
 import { events, usersWithEmail } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
-import { linkOf, TestSmtpServer } from './setup/smtp.js';
+import { linkOf } from './setup/smtp.js';
 
 const APP_URL = 'https://app.example.test';
 
@@ -22,18 +22,7 @@ const emailOf = async (t: TestApp, userId: string) =>
   (await t.db.query<{ email: string; email_verified_at: Date | null }>(`SELECT email, email_verified_at FROM users WHERE id = $1`, [userId]))[0];
 
 describe('Email change (POST /users/me/email, confirmed by a link to the new address)', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, APP_URL, AUTH_EMAIL_VERIFICATION: 'off' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { APP_URL, AUTH_EMAIL_VERIFICATION: 'off' } });
 
   it('mails a confirmation link to the new address and a notice to the old; the link applies the change', async () => {
     const user = await registerUser(t);
