@@ -1,8 +1,20 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { bearer, login, refreshWith, refusedWithin, registerUser, signInAsAdmin, tokenInfo, type SignedIn } from './factories/auth.factory.js';
+import { changeEmail, changePassword, deleteMe } from './factories/account.factory.js';
+import {
+  bearer,
+  login,
+  refreshWith,
+  refusedWithin,
+  registerUser,
+  sessionIdOf,
+  signInAsAdmin,
+  tokenInfo,
+  type SignedIn,
+} from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
 import { BOOT_TIMEOUT_MS, createTestApp, useTestApp } from './setup/create-test-app.js';
+import { events, sessionsOfUser, usersWithEmail } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
 
 describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
@@ -12,8 +24,6 @@ describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
   beforeAll(async () => {
     admin = await signInAsAdmin(t);
   }, BOOT_TIMEOUT_MS);
-
-  const deleteMe = (user: SignedIn, body: object) => request(t.server).delete('/api/v1/users/me').set(bearer(user.accessToken)).send(body);
 
   const rowsOf = async (userId: string) => {
     const [{ users, sessions }] = await t.db.query<{ users: number; sessions: number }>(
@@ -79,21 +89,21 @@ describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
       const before = await eventsOf(user.user.id);
       expect(before.some((event) => event.ip !== null && event.user_agent !== null)).toBe(true);
 
-      await deleteMe(user, { currentPassword: user.password }).expect(204);
+      await deleteMe(t, user.accessToken, { currentPassword: user.password }).expect(204);
 
       await expectGone(user, null);
     });
 
-    it('with a wrong password is 400 with a field error on currentPassword, and changes nothing', async () => {
+    it('with a wrong password is 400 with a field error on currentPassword, recorded, and changes nothing else', async () => {
       const user = await userWithHistory();
       const before = await eventsOf(user.user.id);
 
-      const response = await deleteMe(user, { currentPassword: `${user.password}-wrong` });
+      const response = await deleteMe(t, user.accessToken, { currentPassword: `${user.password}-wrong` });
 
       expectProblem(response, 400, 'validation_failed');
       expect(response.body.errors).toEqual([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
       expect(await rowsOf(user.user.id)).toEqual({ users: 1, sessions: 2 });
-      expect(await eventsOf(user.user.id)).toEqual(before);
+      expect(await eventsOf(user.user.id)).toEqual([...before, expect.objectContaining({ type: 'account_deletion_failed', actor_id: null })]);
       expect((await tokenInfo(t, user.accessToken)).status).toBe(200);
       await refreshWith(t, user.refreshToken).expect(200);
     });
@@ -162,5 +172,48 @@ describe('account deletion (DELETE /users/me, DELETE /users/:id)', () => {
         await later.close();
       }
     }, 2 * BOOT_TIMEOUT_MS);
+  });
+});
+
+describe('wrong current passwords on DELETE /users/me, limited per user (API.md: 429 after 5 failures in 15 minutes)', () => {
+  const t = useTestApp({ env: { THROTTLE_ENABLED: 'true' } });
+
+  /** The account is still there, signed in, with every session live. */
+  const expectKept = async (user: SignedIn) => {
+    expect(await usersWithEmail(t, user.user.email)).toEqual([{ id: user.user.id }]);
+    expect((await sessionsOfUser(t, user.user.id)).map((session) => session.revoked_at)).toEqual([null]);
+    expect((await tokenInfo(t, user.accessToken)).status).toBe(200);
+    await expect(events(t, { userId: user.user.id, type: 'account_deleted' })).resolves.toEqual([]);
+  };
+
+  it('answers 5 wrong guesses with 400, each recorded as account_deletion_failed; the 6th is 429 even with the right password', async () => {
+    const user = await registerUser(t);
+
+    for (let i = 1; i <= 5; i += 1) {
+      const response = await deleteMe(t, user.accessToken, { currentPassword: `wrong guess ${i}` });
+      expectProblem(response, 400, 'validation_failed');
+      expect(response.body.errors).toEqual([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
+    }
+    const recorded = await events(t, { userId: user.user.id, type: 'account_deletion_failed' });
+    expect(recorded).toHaveLength(5);
+    expect(recorded.every((row) => row.session_id === sessionIdOf(user.accessToken))).toBe(true);
+
+    const limited = await deleteMe(t, user.accessToken, { currentPassword: user.password });
+
+    expectProblem(limited, 429, 'rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+    await expectKept(user);
+    await expect(events(t, { userId: user.user.id, type: 'account_deletion_failed' })).resolves.toHaveLength(5);
+  });
+
+  it('counts wrong current passwords given to the email and password changes: one limit for every route that asks', async () => {
+    const user = await registerUser(t);
+    for (let i = 0; i < 2; i += 1) await changePassword(t, user.accessToken, `wrong ${i}`, 'a brand new passphrase').expect(400);
+    for (let i = 0; i < 2; i += 1) await changeEmail(t, user.accessToken, newUser().email, `wrong ${i}`).expect(400);
+    await deleteMe(t, user.accessToken, { currentPassword: 'wrong again' }).expect(400);
+
+    expectProblem(await deleteMe(t, user.accessToken, { currentPassword: user.password }), 429, 'rate_limited');
+    await expectKept(user);
   });
 });

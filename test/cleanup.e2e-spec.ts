@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { CLEANUP_LOCK_KEY } from '../src/sessions/sessions-cleanup.repository.js';
 import { SessionsCleanupService } from '../src/sessions/sessions-cleanup.service.js';
 import { login, registerUser, sessionIdOf } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { buildPrivately } from './setup/private-build.js';
 
 const OLD_EVENTS = 23;
 
@@ -119,28 +120,23 @@ describe('batched clean-up', () => {
 });
 
 describe('npm run cli -- cleanup', () => {
-  const outDir = join(process.cwd(), '.data', `cli-e2e-${process.env.TEST_RUN_ID ?? 'local'}-${process.pid}`);
   const run = promisify(execFile);
   let t: TestApp;
+  let outDir: string | undefined;
 
   beforeAll(async () => {
     t = await createTestApp();
     // `npm run cli` builds into dist/ first; a private build keeps parallel suites off each other's files.
-    const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], {
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-    // tsc copies no assets; `nest build` copies the mail templates (nest-cli.json), so do the same.
-    cpSync(join('src', 'mail', 'templates'), join(outDir, 'mail', 'templates'), { recursive: true });
+    outDir = dirname(await buildPrivately('cleanup-cli'));
   }, 180_000);
 
   afterAll(async () => {
-    rmSync(outDir, { recursive: true, force: true });
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
     await t?.close();
   }, 60_000);
 
   const cli = (...args: string[]) =>
-    run(process.execPath, [join(outDir, 'cli.js'), ...args], {
+    run(process.execPath, [join(outDir!, 'cli.js'), ...args], {
       env: { ...process.env, DATABASE_URL: t.db.url, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
     }).then(
       ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),

@@ -1,19 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
   changeEmail,
+  changePassword,
   forgotPassword,
   linkTokensOf,
   resendVerification,
   verificationTokenFor,
   verifyEmail,
 } from './factories/account.factory.js';
-import { bearer, login, registerUser, tokenInfo } from './factories/auth.factory.js';
+import { bearer, login, registerUser, sessionIdOf, tokenInfo, type SignedIn } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
-import { events } from './setup/db-reads.js';
+import { createTestApp, useSmtpApp, useTestApp, type TestApp } from './setup/create-test-app.js';
+import { events, usersWithEmail } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
-import { linkOf, TestSmtpServer } from './setup/smtp.js';
+import { linkOf } from './setup/smtp.js';
 
 const APP_URL = 'https://app.example.test';
 
@@ -21,18 +22,7 @@ const emailOf = async (t: TestApp, userId: string) =>
   (await t.db.query<{ email: string; email_verified_at: Date | null }>(`SELECT email, email_verified_at FROM users WHERE id = $1`, [userId]))[0];
 
 describe('Email change (POST /users/me/email, confirmed by a link to the new address)', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, APP_URL, AUTH_EMAIL_VERIFICATION: 'off' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { APP_URL, AUTH_EMAIL_VERIFICATION: 'off' } });
 
   it('mails a confirmation link to the new address and a notice to the old; the link applies the change', async () => {
     const user = await registerUser(t);
@@ -159,5 +149,51 @@ describe('Email change (POST /users/me/email, confirmed by a link to the new add
     } finally {
       await verifying.close();
     }
+  });
+});
+
+describe('wrong current passwords on the email change, limited per user (API.md: 429 after 5 failures in 15 minutes)', () => {
+  const t = useTestApp({ env: { THROTTLE_ENABLED: 'true', AUTH_EMAIL_VERIFICATION: 'off' } });
+
+  /** The account kept its email and no change is pending: nothing was written but the failure events. */
+  const expectUnchanged = async (user: SignedIn, newEmail: string) => {
+    expect(await usersWithEmail(t, user.user.email)).toEqual([{ id: user.user.id }]);
+    expect(await usersWithEmail(t, newEmail)).toEqual([]);
+    await expect(linkTokensOf(t, user.user.id)).resolves.toEqual([]);
+  };
+
+  it('answers 5 wrong guesses with 400, each recorded as email_change_failed; the 6th is 429 even with the right password', async () => {
+    const user = await registerUser(t);
+    const newEmail = newUser().email;
+
+    for (let i = 1; i <= 5; i += 1) {
+      const response = await changeEmail(t, user.accessToken, newEmail, `wrong guess ${i}`);
+      expectProblem(response, 400, 'validation_failed');
+      expect(response.body.errors).toEqual([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
+    }
+    const recorded = await events(t, { userId: user.user.id, type: 'email_change_failed' });
+    expect(recorded).toHaveLength(5);
+    expect(recorded.every((row) => row.session_id === sessionIdOf(user.accessToken))).toBe(true);
+
+    const limited = await changeEmail(t, user.accessToken, newEmail, user.password);
+
+    expectProblem(limited, 429, 'rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+    await expectUnchanged(user, newEmail);
+    await expect(events(t, { userId: user.user.id, type: 'email_change_failed' })).resolves.toHaveLength(5);
+  });
+
+  it('counts wrong current passwords given to the password change: one limit for every route that asks', async () => {
+    const user = await registerUser(t);
+    const newEmail = newUser().email;
+    for (let i = 0; i < 3; i += 1) await changePassword(t, user.accessToken, `wrong ${i}`, 'a brand new passphrase').expect(400);
+    for (let i = 0; i < 2; i += 1) await changeEmail(t, user.accessToken, newEmail, `wrong ${i}`).expect(400);
+
+    expectProblem(await changeEmail(t, user.accessToken, newEmail, user.password), 429, 'rate_limited');
+    // The limit holds on the password change too, and nothing moved on either route.
+    expectProblem(await changePassword(t, user.accessToken, user.password, 'a brand new passphrase'), 429, 'rate_limited');
+    await expectUnchanged(user, newEmail);
+    await expect(events(t, { userId: user.user.id, type: 'password_changed' })).resolves.toEqual([]);
   });
 });

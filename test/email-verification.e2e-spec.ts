@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
   linkTokensOf,
@@ -8,10 +8,10 @@ import {
 } from './factories/account.factory.js';
 import { bearer, claimsOf, login, refreshWith, registerUser, type SignedIn } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { useSmtpApp, useSmtpApps, type TestApp } from './setup/create-test-app.js';
 import { events } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
-import { linkOf, TestSmtpServer } from './setup/smtp.js';
+import { linkOf } from './setup/smtp.js';
 import { sleep } from './setup/wait.js';
 
 const APP_URL = 'https://app.example.test';
@@ -21,18 +21,7 @@ const verifiedAt = async (t: TestApp, userId: string) =>
     .email_verified_at;
 
 describe('Email verification (AUTH_EMAIL_VERIFICATION=optional, the default)', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, APP_URL } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { APP_URL } });
 
   it('mails a link at registration; opening it verifies the email, and later tokens say so', async () => {
     const user = await registerUser(t);
@@ -117,23 +106,12 @@ describe('Email verification (AUTH_EMAIL_VERIFICATION=optional, the default)', (
 });
 
 describe('Email verification required (AUTH_EMAIL_VERIFICATION=required)', () => {
-  let optional: TestApp;
-  let t: TestApp;
-  let smtp: TestSmtpServer;
+  const { apps: [optional, t], smtp } = useSmtpApps([{ AUTH_EMAIL_VERIFICATION: 'off' }, { AUTH_EMAIL_VERIFICATION: 'required' }]);
   let before: SignedIn;
 
   beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    // A session opened before the switch to `required`, on the same database.
-    optional = await createTestApp({ env: { SMTP_URL: smtp.url, AUTH_EMAIL_VERIFICATION: 'off' } });
+    // A session opened before the switch to `required` (through the instance with it off), on the same database.
     before = await registerUser(optional);
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, AUTH_EMAIL_VERIFICATION: 'required' }, db: optional.db });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await optional?.close();
-    await smtp?.close();
   });
 
   it('registers without tokens or a session and mails the link', async () => {
@@ -192,18 +170,7 @@ describe('Email verification required (AUTH_EMAIL_VERIFICATION=required)', () =>
 });
 
 describe('Email verification off (AUTH_EMAIL_VERIFICATION=off)', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, AUTH_EMAIL_VERIFICATION: 'off' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { AUTH_EMAIL_VERIFICATION: 'off' } });
 
   it('mails nothing at registration or on resend, and signs in unverified users', async () => {
     const user = await registerUser(t);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { LinkTokensCleanupService } from '../src/account/link-tokens-cleanup.service.js';
 import {
@@ -9,10 +9,10 @@ import {
 } from './factories/account.factory.js';
 import { bearer, login, refreshWith, refusedWithin, registerUser } from './factories/auth.factory.js';
 import { newUser } from './factories/user.factory.js';
-import { createTestApp, type TestApp } from './setup/create-test-app.js';
+import { useSmtpApp } from './setup/create-test-app.js';
 import { events } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
-import { linkOf, TestSmtpServer } from './setup/smtp.js';
+import { linkOf } from './setup/smtp.js';
 import { sleep } from './setup/wait.js';
 
 const APP_URL = 'https://app.example.test';
@@ -26,18 +26,7 @@ async function timed(send: () => Promise<request.Response>): Promise<number> {
 }
 
 describe('Password reset (forgot → mailed link → reset)', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, APP_URL, MAIL_FROM: 'Auth <auth@example.test>' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { APP_URL, MAIL_FROM: 'Auth <auth@example.test>' } });
 
   it('mails a link to APP_URL/reset-password; the reset sets the password and signs out every session', async () => {
     const user = await registerUser(t);
@@ -216,18 +205,7 @@ describe('Password reset (forgot → mailed link → reset)', () => {
 });
 
 describe('Dead links are deleted after a week', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, AUTH_EMAIL_VERIFICATION: 'off' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { AUTH_EMAIL_VERIFICATION: 'off' } });
 
   it('deletes links spent more than a week ago and keeps live ones', async () => {
     const user = await registerUser(t);
@@ -242,18 +220,7 @@ describe('Dead links are deleted after a week', () => {
 });
 
 describe('Password reset link expiry (PASSWORD_RESET_TTL=1s)', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, PASSWORD_RESET_TTL: '1s', AUTH_EMAIL_VERIFICATION: 'off' } });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  const { t, smtp } = useSmtpApp({ env: { PASSWORD_RESET_TTL: '1s', AUTH_EMAIL_VERIFICATION: 'off' } });
 
   it('refuses an expired link with link_invalid and keeps the old password', async () => {
     const user = await registerUser(t);

@@ -9,6 +9,7 @@ import {
   INVALID_JSON,
 } from '../common/problem.dto.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { ApiCurrentPasswordLimitedResponse } from '../users/users.docs.js';
 import { EmailTakenException, WrongCurrentPasswordException } from '../users/users.exceptions.js';
 import { LinkInvalidException } from './account.exceptions.js';
 
@@ -100,9 +101,12 @@ export const ChangeEmailDocs = () =>
       summary: 'Change the caller’s email (confirmed by a link)',
       description:
         'Checks the current password and mails a confirmation link (`APP_URL/verify-email?token=…`) to the new address; ' +
-        'the current address gets a notice. The email changes only when the link is opened (POST /auth/email/verify).',
+        'the current address gets a notice. The email changes only when the link is opened (POST /auth/email/verify). ' +
+        'A wrong current password is recorded (`email_change_failed`); after 5 in 15 minutes (counted with the ' +
+        'password change and account deletion) the user is limited.',
     }),
     ApiAcceptedResponse({ description: 'Accepted; the confirmation link is mailed to the new address.' }),
+    ApiCurrentPasswordLimitedResponse(),
     ApiValidationFailedResponse(
       'Wrong current password, an invalid new email, or an unknown field',
       ['wrong_current_password', new WrongCurrentPasswordException()],

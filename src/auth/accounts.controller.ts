@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Auth } from '../common/auth/auth.decorator.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../common/auth/principal.js';
+import { Client, type ClientContext } from '../common/client-context.decorator.js';
 import { UuidParam } from '../common/uuid-param.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { ChangeUserDocs, DeleteMeDocs, DeleteUserDocs, GetUserDocs, RevokeUserSessionsDocs, UserSessionsDocs } from './accounts.docs.js';
@@ -22,8 +23,12 @@ export class AccountsController {
   @Auth()
   @HttpCode(HttpStatus.NO_CONTENT)
   @DeleteMeDocs()
-  async deleteMe(@CurrentUser() caller: AuthenticatedUser, @Body() body: DeleteAccountDto): Promise<void> {
-    await this.accounts.deleteOwn(caller.id, body.currentPassword);
+  async deleteMe(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: DeleteAccountDto,
+    @Client() client: ClientContext,
+  ): Promise<void> {
+    await this.accounts.deleteOwn(caller.id, body.currentPassword, caller.sessionId, client);
   }
 
   @Get(':id')

@@ -5,6 +5,7 @@ import { NotFoundException } from '../common/app.exception.js';
 import { INVALID_UUID } from '../common/uuid-param.decorator.js';
 import { ApiJsonOnlyResponse, ApiProblems, ApiValidationFailedResponse, fieldErrors, INVALID_JSON } from '../common/problem.dto.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { ApiCurrentPasswordLimitedResponse } from '../users/users.docs.js';
 import { WrongCurrentPasswordException } from '../users/users.exceptions.js';
 import { LastActiveAdminException } from './auth.exceptions.js';
 import { LogoutAllResponseDto } from './dto/logout-all.dto.js';
@@ -121,9 +122,11 @@ export const DeleteMeDocs = () =>
       description:
         'Needs the current password. The account and its sessions go (its access tokens are refused within a second), ' +
         'its security events stay without IP or user agent, and the email can register again. The last active admin ' +
-        'cannot delete itself.',
+        'cannot delete itself. A wrong current password is recorded (`account_deletion_failed`); after 5 in 15 minutes ' +
+        '(counted with the password and email changes) the user is limited.',
     }),
     ApiNoContentResponse({ description: 'Deleted.' }),
+    ApiCurrentPasswordLimitedResponse(),
     ApiValidationFailedResponse(
       'Wrong current password, or an invalid body',
       ['wrong_current_password', new WrongCurrentPasswordException()],

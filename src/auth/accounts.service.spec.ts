@@ -14,13 +14,14 @@ import { aUser } from '../../test/factories/user-entity.fixture.js';
 
 const USER_ID = '0b9b8f0e-6a0c-4f0e-9a53-2f5c3e7c1d11';
 const ADMIN_ID = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const CLIENT = { ip: '203.0.113.7', userAgent: 'jest' };
 
 
 /** An AccountsService on hand-made fakes; the repository answers what each test sets. */
 function setup() {
   const users = {
     getById: jest.fn<(id: string) => Promise<User>>().mockResolvedValue(aUser()),
-    checkCurrentPassword: jest.fn<(id: string, password: string) => Promise<User>>().mockResolvedValue(aUser()),
+    checkCurrentPassword: jest.fn<UsersService['checkCurrentPassword']>().mockResolvedValue(aUser()),
   };
   const sessions = { listActive: jest.fn<(id: string) => Promise<unknown[]>>().mockResolvedValue([]) };
   const accounts = {
@@ -104,9 +105,9 @@ describe('AccountsService', () => {
       const { service, users, accounts } = setup();
       accounts.delete.mockResolvedValue('deleted');
 
-      await service.deleteOwn(USER_ID, 'the passphrase');
+      await service.deleteOwn(USER_ID, 'the passphrase', 'session-1', CLIENT);
 
-      expect(users.checkCurrentPassword).toHaveBeenCalledWith(USER_ID, 'the passphrase');
+      expect(users.checkCurrentPassword).toHaveBeenCalledWith(USER_ID, 'the passphrase', 'account_deletion', 'session-1', CLIENT);
       expect(accounts.delete).toHaveBeenCalledWith(USER_ID, null, expect.any(Function));
     });
 
@@ -114,7 +115,7 @@ describe('AccountsService', () => {
       const { service, users, accounts } = setup();
       users.checkCurrentPassword.mockRejectedValue(new WrongCurrentPasswordException());
 
-      await expect(service.deleteOwn(USER_ID, 'wrong')).rejects.toBeInstanceOf(WrongCurrentPasswordException);
+      await expect(service.deleteOwn(USER_ID, 'wrong', 'session-1', CLIENT)).rejects.toBeInstanceOf(WrongCurrentPasswordException);
       expect(accounts.delete).not.toHaveBeenCalled();
     });
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { NotFoundException } from '../common/app.exception.js';
+import type { ClientContext } from '../common/client-context.decorator.js';
 import { ROLES } from '../common/auth/role.js';
 import type { AuthEventType } from '../sessions/entities/auth-event.entity.js';
 import { RevocationService } from '../sessions/revocation.service.js';
@@ -51,9 +52,12 @@ export class AccountsService {
     return this.delete(userId, actorId);
   }
 
-  /** The holder deletes their own account after proving the password (400 on a wrong one, nothing changed). */
-  async deleteOwn(userId: string, currentPassword: string): Promise<void> {
-    await this.users.checkCurrentPassword(userId, currentPassword);
+  /**
+   * The holder deletes their own account after proving the password: 400 on a wrong one (recorded,
+   * nothing else changed), 429 once the per-user limit of wrong current passwords is reached.
+   */
+  async deleteOwn(userId: string, currentPassword: string, sessionId: string, client: ClientContext): Promise<void> {
+    await this.users.checkCurrentPassword(userId, currentPassword, 'account_deletion', sessionId, client);
     await this.delete(userId, null);
   }
 

@@ -20,7 +20,11 @@ import { SessionsRepository, type ActiveSessionRow, type EventRow, type Rotation
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from './sessions.types.js';
 
-const REJECTED_EVENT: Record<CurrentPasswordAction, AuthEventType> = { password_change: 'password_change_failed' };
+const REJECTED_EVENT: Record<CurrentPasswordAction, AuthEventType> = {
+  password_change: 'password_change_failed',
+  email_change: 'email_change_failed',
+  account_deletion: 'account_deletion_failed',
+};
 
 /** The first rotation attempt per AUTH_EVENTS_REFRESH mode. */
 const FIRST_ROTATION: Record<RefreshEventsMode, RotationRecord> = { changes: 'same-device', all: 'event', off: 'silent' };

@@ -35,16 +35,24 @@ export const UpdateMeDocs = () =>
     ApiJsonOnlyResponse(),
   );
 
+/** The 429 of CurrentPasswordCheck: one per-user count for every route that asks for the current password. */
+export const ApiCurrentPasswordLimitedResponse = () =>
+  ApiRateLimitedResponse(
+    'Too many wrong current passwords for this user (5 in 15 minutes, on any route that asks for it), whatever this one is (`rate_limited`).',
+    [],
+  );
+
 export const ChangePasswordDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Change the caller’s password',
       description:
         'Checks the current password, stores the new one and revokes every other session of the user. ' +
-        'A wrong current password is recorded (`password_change_failed`); after 5 in 15 minutes the user is limited.',
+        'A wrong current password is recorded (`password_change_failed`); after 5 in 15 minutes (counted with the ' +
+        'email change and account deletion) the user is limited.',
     }),
     ApiNoContentResponse({ description: 'Changed; other sessions are revoked.' }),
-    ApiRateLimitedResponse('Too many wrong current passwords for this user (5 in 15 minutes), whatever this one is (`rate_limited`).', []),
+    ApiCurrentPasswordLimitedResponse(),
     ApiValidationFailedResponse(
       'Wrong current password or unacceptable new one',
       ['wrong_current_password', new WrongCurrentPasswordException()],

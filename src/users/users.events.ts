@@ -18,12 +18,13 @@ export class PasswordChangedEvent {
 
 /**
  * A wrong `currentPassword` on a route that asks for it (see CurrentPasswordCheck); SessionsService
- * records it as a security event (`password_change_failed` for a password change).
+ * records it as a security event (`password_change_failed`, `email_change_failed`,
+ * `account_deletion_failed`).
  */
 export const CURRENT_PASSWORD_REJECTED = 'user.current_password_rejected';
 
 /** The routes that ask for the current password; each maps to its own event type. */
-export type CurrentPasswordAction = 'password_change';
+export type CurrentPasswordAction = 'password_change' | 'email_change' | 'account_deletion';
 
 export class CurrentPasswordRejectedEvent {
   constructor(

@@ -285,24 +285,31 @@ describe('UsersService', () => {
       repository.findById.mockResolvedValue(user);
       passwords.verify.mockResolvedValue(true);
 
-      await expect(service.checkCurrentPassword(user.id, 'the passphrase')).resolves.toBe(user);
+      await expect(service.checkCurrentPassword(user.id, 'the passphrase', 'email_change', 'session-1', CLIENT)).resolves.toBe(user);
       expect(passwords.verify).toHaveBeenCalledWith(user.passwordHash, 'the passphrase');
     });
 
-    it('throws a validation error on currentPassword when it does not match', async () => {
-      const { service, repository } = setup();
-      repository.findById.mockResolvedValue(aUser());
+    it('throws a validation error on currentPassword when it does not match, publishing the rejection with its action', async () => {
+      const { service, repository, events } = setup();
+      const user = aUser();
+      repository.findById.mockResolvedValue(user);
 
-      const error = await service.checkCurrentPassword(aUser().id, 'wrong').catch((caught: unknown) => caught);
+      const error = await service
+        .checkCurrentPassword(user.id, 'wrong', 'account_deletion', 'session-1', CLIENT)
+        .catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(WrongCurrentPasswordException);
       expect(error).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ field: 'currentPassword' }] });
+      expect(events.emitAsync).toHaveBeenCalledWith(
+        CURRENT_PASSWORD_REJECTED,
+        new CurrentPasswordRejectedEvent(user.id, 'session-1', 'account_deletion', CLIENT.ip, CLIENT.userAgent),
+      );
     });
 
     it('is 404 for an account that no longer exists', async () => {
       const { service } = setup();
 
-      await expect(service.checkCurrentPassword('gone', 'x')).rejects.toBeInstanceOf(NotFoundException);
+      await expect(service.checkCurrentPassword('gone', 'x', 'email_change', 'session-1', CLIENT)).rejects.toBeInstanceOf(NotFoundException);
     });
   });
 

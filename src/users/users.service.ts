@@ -8,8 +8,8 @@ import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
 import { CurrentPasswordCheck } from './current-password.check.js';
-import { EmailTakenException, NO_SUCH_USER, WrongCurrentPasswordException } from './users.exceptions.js';
-import { PASSWORD_CHANGED, PasswordChangedEvent } from './users.events.js';
+import { EmailTakenException, NO_SUCH_USER } from './users.exceptions.js';
+import { PASSWORD_CHANGED, PasswordChangedEvent, type CurrentPasswordAction } from './users.events.js';
 import { UsersRepository, type NewUser } from './users.repository.js';
 
 @Injectable()
@@ -57,10 +57,20 @@ export class UsersService {
     return this.users.findByEmail(email);
   }
 
-  /** The user when `password` is theirs; else 400 with a field error on `currentPassword`. */
-  async checkCurrentPassword(id: string, password: string): Promise<User> {
+  /**
+   * The user when `password` is theirs, through CurrentPasswordCheck: else 400 with a field error
+   * on `currentPassword` (recorded as the action's failure event), or 429 once the user is limited.
+   * Every route that asks for the current password goes through here, so all share one limit.
+   */
+  async checkCurrentPassword(
+    id: string,
+    password: string,
+    action: CurrentPasswordAction,
+    sessionId: string,
+    client: ClientContext,
+  ): Promise<User> {
     const user = await this.getById(id);
-    if (!(await this.passwords.verify(user.passwordHash, password))) throw new WrongCurrentPasswordException();
+    await this.currentPassword.verify(user, password, action, sessionId, client);
     return user;
   }
 
@@ -94,8 +104,7 @@ export class UsersService {
     newPassword: string,
     client: ClientContext,
   ): Promise<void> {
-    const user = await this.getById(id);
-    await this.currentPassword.verify(user, currentPassword, 'password_change', sessionId, client);
+    await this.checkCurrentPassword(id, currentPassword, 'password_change', sessionId, client);
     const passwordHash = await this.passwords.hash(newPassword);
     await this.transactions.run(async () => {
       await this.users.updatePasswordHash(id, passwordHash);

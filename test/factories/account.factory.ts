@@ -39,6 +39,12 @@ export const resendVerification = (t: Pick<TestApp, 'server'>, accessToken: stri
 export const changeEmail = (t: Pick<TestApp, 'server'>, accessToken: string, newEmail: string, currentPassword: string) =>
   request(t.server).post('/api/v1/users/me/email').set(bearer(accessToken)).send({ newEmail, currentPassword });
 
+export const changePassword = (t: Pick<TestApp, 'server'>, accessToken: string, currentPassword: string, newPassword: string) =>
+  request(t.server).post('/api/v1/users/me/password').set(bearer(accessToken)).send({ currentPassword, newPassword });
+
+export const deleteMe = (t: Pick<TestApp, 'server'>, accessToken: string, body: object) =>
+  request(t.server).delete('/api/v1/users/me').set(bearer(accessToken)).send(body);
+
 /** Asks for a reset link and returns the token of the mail that arrives. */
 export async function resetTokenFor(t: TestApp, smtp: TestSmtpServer, email: string): Promise<string> {
   expect((await forgotPassword(t, email)).status).toBe(202);

@@ -77,6 +77,8 @@ export const QUERIES = [
 /** AuthThrottlerGuard's routes, the hourly limits of the routes that mail links, the current-password limit. */
 export const RATE_LIMITED = [
   { method: 'post', path: '/api/v1/users/me/password' },
+  { method: 'post', path: '/api/v1/users/me/email' },
+  { method: 'delete', path: '/api/v1/users/me' },
   { method: 'post', path: '/api/v1/auth/password/forgot' },
   { method: 'post', path: '/api/v1/auth/email/verification' },
   { method: 'post', path: '/api/v1/auth/register' },

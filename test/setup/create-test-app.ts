@@ -8,6 +8,7 @@ import { createAdapter, NEST_APP_OPTIONS, setupApp } from '../../src/app.setup.j
 import { validateEnv } from '../../src/config/env.validation.js';
 import type { AllConfig } from '../../src/config/config.types.js';
 import { TestDatabase } from './database.js';
+import type { TestSmtpServer } from './smtp.js';
 
 export const TEST_SECRETS = {
   JWT_ACCESS_SECRET: 'test-access-secret-0123456789abcdef0123456789',
@@ -89,16 +90,51 @@ export function useTestApps(count: number, options: { env?: Record<string, strin
   afterAll(async () => {
     for (const instance of booted.splice(0).reverse()) await instance.close();
   }, BOOT_TIMEOUT_MS * count);
-  return Array.from({ length: count }, (_, i) => suiteApp(() => booted[i]));
+  return Array.from({ length: count }, (_, i) => suiteValue('app', () => booted[i]));
 }
 
-/** Stands for an app that a hook boots later: reading it before then throws. */
-function suiteApp(current: () => TestApp | undefined): TestApp {
-  return new Proxy({} as TestApp, {
+/**
+ * One app mailing to a real SMTP server in the test process (TestSmtpServer, `SMTP_URL` set to
+ * it; `env` overrides the test defaults), for the enclosing `describe`: the server starts in its
+ * beforeAll before the app boots and stops in its afterAll after the app closed.
+ */
+export function useSmtpApp(options: { env?: Record<string, string> } = {}): { t: TestApp; smtp: TestSmtpServer } {
+  const { apps, smtp } = useSmtpApps([options.env ?? {}]);
+  return { t: apps[0], smtp };
+}
+
+/**
+ * As useSmtpApp, with one app per entry of `envs` on one database (the first owns it), booted in
+ * that order and closed newest first. The newest checks every access token (see createTestApp).
+ */
+export function useSmtpApps(envs: Record<string, string>[]): { apps: TestApp[]; smtp: TestSmtpServer } {
+  const booted: TestApp[] = [];
+  let server: TestSmtpServer | undefined;
+  beforeAll(async () => {
+    // Loaded here rather than at the top: most suites send no mail and need not load the SMTP libraries.
+    const { TestSmtpServer } = await import('./smtp.js');
+    server = await TestSmtpServer.start();
+    for (const env of envs) booted.push(await createTestApp({ env: { SMTP_URL: server.url, ...env }, db: booted[0]?.db }));
+  }, BOOT_TIMEOUT_MS * envs.length);
+  afterAll(async () => {
+    for (const instance of booted.splice(0).reverse()) await instance.close();
+    await server?.close();
+    server = undefined;
+  }, BOOT_TIMEOUT_MS * envs.length);
+  return {
+    apps: envs.map((_, i) => suiteValue('app', () => booted[i])),
+    smtp: suiteValue('SMTP server', () => server),
+  };
+}
+
+/** Stands for what a hook makes later (the suite's app, its SMTP server): reading it before then throws. */
+function suiteValue<T extends object>(what: string, current: () => T | undefined): T {
+  return new Proxy({} as T, {
     get(_target, key) {
       const instance = current();
-      if (!instance) throw new Error('the suite app is read before its beforeAll booted it');
-      return instance[key as keyof TestApp];
+      if (!instance) throw new Error(`the suite ${what} is read before its beforeAll made it`);
+      const value: unknown = Reflect.get(instance, key, instance);
+      return typeof value === 'function' ? value.bind(instance) : value;
     },
   });
 }

@@ -15,6 +15,9 @@ export async function buildPrivately(name: string): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
     cwd: ROOT,
+  }).catch((error: { stdout?: string; stderr?: string }) => {
+    // tsc prints its diagnostics on stdout, which the error's message leaves out.
+    throw new Error(`build failed: ${error.stdout ?? ''}${error.stderr ?? ''}`);
   });
   // What nest build copies beside the JavaScript (nest-cli.json assets: mail templates).
   cpSync(join(ROOT, 'src'), outDir, { recursive: true, filter: (source) => !source.endsWith('.ts') });

@@ -14,9 +14,11 @@ export const AUTH_EVENT_TYPES = [
   'password_reset',
   'email_verified',
   'email_changed',
+  'email_change_failed',
   'account_disabled',
   'account_enabled',
   'account_deleted',
+  'account_deletion_failed',
   'roles_changed',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
