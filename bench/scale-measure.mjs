@@ -41,12 +41,13 @@ export async function measureCleanup({ cliEntry, env, cwd, stats, dbName }) {
   return { wallMs, output, report, longestStatementMs: statements?.[0]?.maxMs ?? null, statements };
 }
 
-// The hot-path statements as src/sessions/*.repository.ts writes them ($1 = a seeded user).
+// The hot-path statements as the repositories (src/*/*.repository.ts) write them ($1 = a seeded user).
 const HOT_PATHS = {
   'events page (GET /auth/events)': `SELECT type, created_at AS at, ip, user_agent, session_id FROM auth_events WHERE user_id = $1
      ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0`,
   'events total, capped': `SELECT count(*)::int AS total FROM (SELECT 1 FROM auth_events WHERE user_id = $1 LIMIT 1020) AS capped`,
   'revocation resync': `SELECT id, revoked_at FROM sessions WHERE revoked_at > now() - make_interval(secs => 905) AND $1::uuid IS NOT NULL`,
+  'login user lookup': `SELECT id FROM users WHERE lower(email) = lower((SELECT email FROM users WHERE id = $1))`,
   'login session-cap eviction': `SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
      ORDER BY last_used_at DESC, created_at DESC OFFSET 50 - 1`,
   'rotation (known device)': `UPDATE sessions s SET generation = s.generation + 1, rotated_at = date_trunc('second', now()),

@@ -4,7 +4,8 @@ import { claimsOf, login, registerUser, sessionIdOf, tokenInfo } from './factori
 import { newUser } from './factories/user.factory.js';
 import { refreshCookieOf } from './setup/cookies.js';
 import { useTestApp } from './setup/create-test-app.js';
-import { events, sessionsOfUser } from './setup/db-reads.js';
+import { USER_BY_EMAIL_SQL } from '../src/users/users.repository.js';
+import { events, indexesUsedBy, sessionsOfUser } from './setup/db-reads.js';
 import { expectProblem } from './setup/problem.js';
 import { expectFreshRefreshLifetime, LOOPBACK, TOKEN_RESPONSE_KEYS } from './setup/token-expectations.js';
 
@@ -12,6 +13,13 @@ const AUTH = '/api/v1/auth';
 
 describe('POST /auth/login', () => {
   const t = useTestApp();
+
+  it('finds the account through an index on lower(email), so a login costs the same at a million users', async () => {
+    const indexes = await indexesUsedBy(t, USER_BY_EMAIL_SQL, ['someone@example.com']);
+
+    expect(indexes).toHaveLength(1);
+    expect(['users_email_lower_key', 'users_email_lower_pattern_idx']).toContain(indexes[0]);
+  });
 
   it('answers 200 with a token pair for the right password, whatever the case of the email', async () => {
     const user = await registerUser(t);

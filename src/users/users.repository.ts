@@ -29,6 +29,12 @@ interface UserRow {
 
 const USER_COLUMNS = 'id, email, password_hash, name, email_verified_at, roles, disabled_at, created_at, updated_at';
 
+/**
+ * Login's lookup. Emails are unique by `lower(email)` (users_email_lower_key), so the lookup must
+ * say `lower(email)` to use that index: `email = $1` reads every row of the table.
+ */
+export const USER_BY_EMAIL_SQL = `SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower($1)`;
+
 const toUser = (row: UserRow | undefined): User | null =>
   row
     ? Object.assign(new User(), {
@@ -73,9 +79,7 @@ export class UsersRepository {
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    const rows = await this.prepared.run<UserRow>('users_by_email', `SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [
-      email,
-    ]);
+    const rows = await this.prepared.run<UserRow>('users_by_email', USER_BY_EMAIL_SQL, [email]);
     return toUser(rows[0]);
   }
 

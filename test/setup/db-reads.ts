@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import pg from 'pg';
 import type { TestApp } from './create-test-app.js';
 
 /** Assertions on database state: the rows behind what the API answered. */
@@ -59,4 +60,32 @@ export function usersWithEmail(t: Pick<TestApp, 'db'>, email: string): Promise<{
 export async function countRows(t: Pick<TestApp, 'db'>, table: 'users' | 'sessions'): Promise<number> {
   const [row] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return row.n;
+}
+
+/**
+ * The indexes PostgreSQL can answer `sql` with. Sequential scans are switched off for the plan:
+ * a test table is tiny, so a scan would win there even where an index exists; a statement no
+ * index can serve still plans as a scan, and shows none.
+ */
+export async function indexesUsedBy(t: Pick<TestApp, 'db'>, sql: string, params: unknown[]): Promise<string[]> {
+  const client = new pg.Client({ connectionString: t.db.url });
+  await client.connect();
+  try {
+    await client.query('SET enable_seqscan = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    const names: string[] = [];
+    const walk = (node: PlanNode) => {
+      if (node['Index Name']) names.push(node['Index Name']);
+      node.Plans?.forEach(walk);
+    };
+    walk(rows[0]['QUERY PLAN'][0].Plan);
+    return names;
+  } finally {
+    await client.end();
+  }
+}
+
+interface PlanNode {
+  'Index Name'?: string;
+  Plans?: PlanNode[];
 }
