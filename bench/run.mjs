@@ -867,15 +867,17 @@ async function measureRounds({ targets, users, opts, stats, phase = 'empty' }) {
 async function startTarget(name, { names, opts, serviceEntry, pinning }) {
   const port = await freePort();
   const url = dbUrl(state.adminUrl, names[name]);
-  const env = baseEnv();
+  // What both targets are given; the service also gets its own settings below.
+  const env = Object.assign(baseEnv(), {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATABASE_URL: url,
+    JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
+    JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
+  });
   let args;
   if (name === 'service') {
     Object.assign(env, {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: url,
-      JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
-      JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
       THROTTLE_ENABLED: 'false',
       LOG_LEVEL: 'info',
       SWAGGER_ENABLED: 'false',
@@ -888,13 +890,6 @@ async function startTarget(name, { names, opts, serviceEntry, pinning }) {
     });
     args = [serviceEntry];
   } else {
-    Object.assign(env, {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: url,
-      JWT_ACCESS_SECRET: crypto.randomBytes(48).toString('base64url'),
-      JWT_REFRESH_SECRET: crypto.randomBytes(48).toString('base64url'),
-    });
     args = [path.join(BENCH_DIR, 'floor.mjs')];
   }
   const base = `http://127.0.0.1:${port}`;
