@@ -60,6 +60,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import autocannon from 'autocannon';
+import { SMTPServer } from 'smtp-server';
 import { ensureSchema, seedUsers } from './floor.mjs';
 import { scalePhase } from './scale-phase.mjs';
 import { scaleMarkdown, scaleChecks } from './scale-report.mjs';
@@ -174,6 +175,7 @@ const state = {
   epg: null, // EmbeddedPostgres
   pgPid: null,
   clients: [], // pg clients of the driver
+  mailSink: null, // SMTP server the service delivers its mails to
   dropDbs: [], // external mode
   adminUrl: null,
   runDir: null,
@@ -193,6 +195,46 @@ function median(xs) {
 }
 
 const round1 = (x, d = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+/**
+ * An SMTP server that accepts every mail and keeps a count. Registration sends a verification
+ * mail; with nothing listening the service would retry each one with back-off through the
+ * measured rounds, and the rounds would measure the retries.
+ */
+async function startMailSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      stream.on('end', () => {
+        received += 1;
+        done();
+      });
+      stream.resume();
+    },
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: server.server.address().port,
+    received: () => received,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Waits until the sink holds `count` mails, so that no delivery overlaps the rounds. */
+async function awaitMails(sink, count, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (sink.received() < count) {
+    checkAbort();
+    if (Date.now() > deadline) throw new Error(`the mail sink received ${sink.received()} of ${count} mails`);
+    await sleep(50);
+  }
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -884,8 +926,8 @@ async function startTarget(name, { names, opts, serviceEntry, pinning }) {
       COOKIE_SECURE: 'false',
       REFRESH_TOKEN_TRANSPORT: 'both',
       ACCESS_TOKEN_REVOCATION: 'on',
-      // Production refuses to start without it; no scenario sends mail.
-      SMTP_URL: 'smtp://127.0.0.1:2525',
+      // Production refuses to start without it; registration's verification mails land here.
+      SMTP_URL: `smtp://127.0.0.1:${state.mailSink.port}`,
       ...opts.serviceEnv,
     });
     args = [serviceEntry];
@@ -959,6 +1001,7 @@ async function main() {
   const targets = {};
 
   // Servers.
+  if (opts.targets.includes('service')) state.mailSink = await startMailSink();
   const serverCtx = { names, opts, serviceEntry, pinning };
   for (const name of opts.targets) targets[name] = await startTarget(name, serverCtx);
 
@@ -971,6 +1014,7 @@ async function main() {
         const r = await http('POST', `${t.base}/api/v1/auth/register`, { body: { email: u.email, password: PASSWORD, name: u.name } });
         if (r.status !== 201) throw new Error(`register ${u.email} answered ${r.status}: ${r.text.slice(0, 300)}`);
       });
+      await awaitMails(state.mailSink, users.length);
     } else {
       const pool = new pg.Pool({ connectionString: dbUrl(state.adminUrl, t.dbName), max: 4 });
       try {
@@ -1054,6 +1098,7 @@ async function cleanup() {
   state.cleanup = (async () => {
     state.instance?.stop();
     await Promise.all(state.children.map((c) => stopChild(c).catch((e) => log(`stopping ${c.name}: ${e.message}`))));
+    await state.mailSink?.close();
     if (state.dropDbs.length > 0) {
       try {
         const admin = state.clients[0];
