@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AllConfig } from '../config/config.types.js';
 import { MailService } from '../mail/mail.service.js';
+import type { Transaction } from '../database/transactions.js';
 import type { LinkKind } from './entities/link-token.entity.js';
 import { LinkTokensRepository } from './link-tokens.repository.js';
 
@@ -70,7 +71,7 @@ export class AccountLinksService {
     this.mail.send({ kind: 'email_change_notice', to: currentEmail, values: { email: currentEmail, newEmail } });
   }
 
-  voidOutstanding(userId: string, kinds: LinkKind[]): Promise<void> {
-    return this.links.voidOutstanding(userId, kinds);
+  voidOutstanding(userId: string, kinds: LinkKind[], transaction?: Transaction): Promise<void> {
+    return this.links.voidOutstanding(userId, kinds, transaction);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource } from 'typeorm';
+import type { Transaction } from '../database/transactions.js';
 import type { LinkKind } from './entities/link-token.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -132,9 +133,9 @@ export class LinkTokensRepository {
     return rows[0].n;
   }
 
-  /** Voids the user's outstanding links of these kinds (a password change voids reset links). */
-  async voidOutstanding(userId: string, kinds: LinkKind[]): Promise<void> {
-    await this.db.query(
+  /** Voids the user's outstanding links of these kinds (a password change voids reset links, in its transaction). */
+  async voidOutstanding(userId: string, kinds: LinkKind[], transaction?: Transaction): Promise<void> {
+    await (transaction?.manager ?? this.db).query(
       `UPDATE link_tokens SET voided_at = now()
         WHERE user_id = $1 AND kind = ANY($2::varchar[]) AND used_at IS NULL AND voided_at IS NULL`,
       [userId, kinds],

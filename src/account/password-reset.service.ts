@@ -47,6 +47,6 @@ export class PasswordResetService {
   /** A password change voids every outstanding reset link. */
   @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
   async onPasswordChanged(event: PasswordChangedEvent): Promise<void> {
-    await this.links.voidOutstanding(event.userId, ['password_reset']);
+    await this.links.voidOutstanding(event.userId, ['password_reset'], event.transaction);
   }
 }

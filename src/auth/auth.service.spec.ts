@@ -7,7 +7,8 @@ import { validateEnv } from '../config/env.validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { RotationResult, SessionState } from '../sessions/sessions.types.js';
-import type { Transactions } from '../database/transactions.js';
+import { Transaction } from '../database/transactions.js';
+import { inlineTransactions } from '../../test/factories/transactions.fixture.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { NewUser } from '../users/users.repository.js';
 import type { UsersService } from '../users/users.service.js';
@@ -56,14 +57,14 @@ function setup(env: Record<string, string> = {}) {
     newAccount: jest
       .fn<(email: string, password: string, name?: string | null) => Promise<NewUser>>()
       .mockImplementation(async (email, password, name) => ({ email, passwordHash: `hash(${password})`, name: name ?? null, roles: ['user'] })),
-    insert: jest.fn<(account: NewUser) => Promise<User>>().mockResolvedValue(aUser()),
+    insert: jest.fn<(account: NewUser, transaction?: Transaction) => Promise<User>>().mockResolvedValue(aUser()),
     verifyCredentials: jest
       .fn<(email: string, password: string) => Promise<{ user: User | null; known: User | null }>>()
       .mockResolvedValue({ user: null, known: null }),
     findById: jest.fn<(id: string) => Promise<User | null>>().mockResolvedValue(aUser()),
   };
   const sessions = {
-    open: jest.fn<(userId: string, origin: ClientContext) => Promise<SessionState | null>>().mockResolvedValue(aSession()),
+    open: jest.fn<(userId: string, origin: ClientContext, transaction?: Transaction) => Promise<SessionState | null>>().mockResolvedValue(aSession()),
     rotate: jest.fn<(sid: string, uid: string, generation: number, origin: ClientContext) => Promise<RotationResult>>(),
     recordLoginFailed: jest.fn<(userId: string | null, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
     close: jest.fn<(sid: string, uid: string, origin: ClientContext) => Promise<void>>().mockResolvedValue(undefined),
@@ -79,12 +80,7 @@ function setup(env: Record<string, string> = {}) {
     links as unknown as AccountLinksService,
     linkTokens as unknown as LinkTokensRepository,
   );
-  // Runs the work and the after-commit tasks at once: these specs are about the calls, the
-  // database's atomicity is covered end to end.
-  const transactions = {
-    run: jest.fn(<T>(work: () => Promise<T>) => work()),
-    afterCommit: jest.fn(async (task: () => unknown) => void (await task())),
-  };
+  const transactions = inlineTransactions();
   const service = new AuthService(
     config,
     users as unknown as UsersService,
@@ -92,7 +88,7 @@ function setup(env: Record<string, string> = {}) {
     tokens as unknown as TokensService,
     verification,
     new AuthMetrics(new Registry()),
-    transactions as unknown as Transactions,
+    transactions,
   );
   return { service, users, sessions, tokens, links, linkTokens, transactions };
 }
@@ -101,16 +97,21 @@ describe('AuthService', () => {
   describe('register', () => {
     it('hashes first, then creates the user and opens a session in one transaction, and issues its tokens', async () => {
       const { service, users, sessions, tokens, transactions } = setup();
+      const run = jest.spyOn(transactions, 'run');
 
       await expect(
         service.register({ email: 'ada@example.com', password: 'a long passphrase', name: 'Ada' }, ORIGIN),
       ).resolves.toEqual({ user: aUser(), tokens: PAIR });
 
       expect(users.newAccount).toHaveBeenCalledWith('ada@example.com', 'a long passphrase', 'Ada');
-      expect(users.newAccount.mock.invocationCallOrder[0]).toBeLessThan(transactions.run.mock.invocationCallOrder[0]);
-      expect(users.insert).toHaveBeenCalledWith(expect.objectContaining({ email: 'ada@example.com', passwordHash: 'hash(a long passphrase)' }));
-      expect(transactions.run).toHaveBeenCalledTimes(1);
-      expect(sessions.open).toHaveBeenCalledWith(USER_ID, ORIGIN);
+      expect(users.newAccount.mock.invocationCallOrder[0]).toBeLessThan(run.mock.invocationCallOrder[0]);
+      expect(run).toHaveBeenCalledTimes(1);
+      expect(users.insert).toHaveBeenCalledWith(
+        expect.objectContaining({ email: 'ada@example.com', passwordHash: 'hash(a long passphrase)' }),
+        expect.any(Transaction),
+      );
+      const transaction = users.insert.mock.calls[0][1];
+      expect(sessions.open).toHaveBeenCalledWith(USER_ID, ORIGIN, transaction);
       expect(tokens.issue).toHaveBeenCalledWith(aSession());
     });
 

@@ -60,9 +60,10 @@ export class AuthService {
     // The account and its first session exist together or not at all: a failed session leaves
     // no account behind that a retry would find taken. With AUTH_EMAIL_VERIFICATION=required no
     // session is opened until the email is verified.
-    const { user, session } = await this.transactions.run(async () => {
-      const user = await this.users.insert(account);
-      return { user, session: this.verification.allowsSignIn(user) ? await this.sessions.open(user.id, origin) : null };
+    const { user, session } = await this.transactions.run(async (transaction) => {
+      const user = await this.users.insert(account, transaction);
+      const signIn = this.verification.allowsSignIn(user);
+      return { user, session: signIn ? await this.sessions.open(user.id, origin, transaction) : null };
     });
     // After the commit: the link row refers to the account.
     await this.verification.onRegistered(user);

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AllConfig } from '../config/config.types.js';
-import { currentTransaction } from './transactions.js';
+import type { Transaction } from './transactions.js';
 
 /**
  * Runs hot-path SQL as named prepared statements on TypeORM's own connection pool: PostgreSQL
@@ -24,9 +24,9 @@ export class PreparedStatements {
     this.named = config.get('database.preparedStatements', { infer: true });
   }
 
-  async run<Row extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row[]> {
-    const transaction = currentTransaction();
-    if (transaction) return transaction.query(text, values);
+  /** Inside `transaction` the statement runs unnamed on its connection. */
+  async run<Row extends pg.QueryResultRow>(name: string, text: string, values: unknown[], transaction?: Transaction): Promise<Row[]> {
+    if (transaction) return transaction.manager.query(text, values);
     const pool = (this.db.driver as unknown as { master: pg.Pool }).master;
     const result = await pool.query<Row>(this.named ? { name, text, values } : { text, values });
     return result.rows;

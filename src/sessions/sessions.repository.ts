@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Page } from '../common/pagination.dto.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
-import { currentTransaction } from '../database/transactions.js';
+import type { Transaction } from '../database/transactions.js';
 import type { AuthEventType } from './entities/auth-event.entity.js';
 import type { RevokeReason } from './entities/session.entity.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
@@ -96,9 +96,9 @@ export class SessionsRepository {
     private readonly prepared: PreparedStatements,
   ) {}
 
-  /** Where SQL goes: the caller's transaction if it runs in one, else the pool. */
-  private get db(): Pick<DataSource, 'query'> {
-    return currentTransaction() ?? this.dataSource;
+  /** Where SQL goes: the caller's transaction if it passes one, else the pool. */
+  private db(transaction?: Transaction): Pick<DataSource, 'query'> {
+    return transaction?.manager ?? this.dataSource;
   }
 
   /**
@@ -110,6 +110,7 @@ export class SessionsRepository {
     userId: string,
     origin: ClientContext,
     limits: SessionLimits,
+    transaction?: Transaction,
   ): Promise<{ session: SessionState; evictedIds: string[] } | undefined> {
     const rows = await this.prepared.run<SessionStateRow & { evicted_ids: string[] | null }>(
       'sessions_create',
@@ -144,6 +145,7 @@ export class SessionsRepository {
        SELECT c.*, u.roles, u.email_verified_at IS NOT NULL AS email_verified, (SELECT array_agg(id) FROM evicted) AS evicted_ids
          FROM created c JOIN users u ON u.id = c.user_id`,
       [userId, limits.refreshTtlSeconds, limits.maxAgeSeconds, origin.ip, origin.userAgent, limits.maxPerUser],
+      transaction,
     );
     if (!rows[0]) return undefined;
     return { session: toState(rows[0]), evictedIds: rows[0].evicted_ids ?? [] };
@@ -217,6 +219,7 @@ export class SessionsRepository {
     reason: RevokeReason,
     eventType: AuthEventType | null,
     origin: ClientContext,
+    transaction?: Transaction,
   ): Promise<string[]> {
     return this.revokeWhere(
       `user_id = $1 AND id IS DISTINCT FROM $2`,
@@ -224,6 +227,7 @@ export class SessionsRepository {
       reason,
       eventType,
       origin,
+      transaction,
     );
   }
 
@@ -233,9 +237,10 @@ export class SessionsRepository {
     reason: RevokeReason,
     eventType: AuthEventType | null,
     origin: ClientContext,
+    transaction?: Transaction,
   ): Promise<string[]> {
     const n = params.length;
-    const rows: { id: string }[] = await this.db.query(
+    const rows: { id: string }[] = await this.db(transaction).query(
       `WITH revoked AS (
          UPDATE sessions SET revoked_at = now(), revoke_reason = $${n + 1}
           WHERE ${condition} AND revoked_at IS NULL AND expires_at > now()
@@ -253,7 +258,7 @@ export class SessionsRepository {
   }
 
   async listActive(userId: string): Promise<ActiveSessionRow[]> {
-    return this.db.query(
+    return this.db().query(
       `SELECT id, created_at AS "createdAt", last_used_at AS "lastUsedAt", expires_at AS "expiresAt",
               user_agent AS "userAgent", ip
          FROM sessions
@@ -263,13 +268,12 @@ export class SessionsRepository {
     );
   }
 
-  /** Sessions revoked since `seconds` ago: the ones whose access tokens may still be alive. */
   /**
    * Sessions revoked in the last `seconds`, including those of deleted accounts: their rows are
    * gone, so they are read from the `session_revoked` events the deletion wrote.
    */
   async findRevokedSince(seconds: number): Promise<{ id: string; revokedAt: Date }[]> {
-    return this.db.query(
+    return this.db().query(
       `SELECT id, revoked_at AS "revokedAt" FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)
        UNION ALL
        SELECT session_id, created_at FROM auth_events
@@ -283,10 +287,11 @@ export class SessionsRepository {
     userId: string | null,
     sessionId: string | null,
     origin: ClientContext,
+    transaction?: Transaction,
   ): Promise<void> {
     // The key-share lock stands in for a foreign key (events outlive their account): an event
     // racing the account's deletion waits for it and is then dropped, never left with an IP.
-    await this.db.query(
+    await this.db(transaction).query(
       `INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
        SELECT $1, $2, $3, $4, $5
         WHERE $1::uuid IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE)`,
@@ -300,14 +305,14 @@ export class SessionsRepository {
    */
   async findEventsPage(userId: string, page: number, pageSize: number, countLimit: number): Promise<Page<EventRow>> {
     const [items, count]: [EventRow[], { total: number }[]] = await Promise.all([
-      this.db.query(
+      this.db().query(
         `SELECT type, created_at AS at, ip, user_agent AS "userAgent", session_id AS "sessionId", actor_id AS "actorId"
            FROM auth_events WHERE user_id = $1
           ORDER BY created_at DESC, id DESC
           LIMIT $2 OFFSET $3`,
         [userId, pageSize, (page - 1) * pageSize],
       ),
-      this.db.query(
+      this.db().query(
         `SELECT count(*)::int AS total FROM (SELECT 1 FROM auth_events WHERE user_id = $1 LIMIT $2) AS capped`,
         [userId, countLimit],
       ),

@@ -11,7 +11,7 @@ import type { RevocationService } from './revocation.service.js';
 import { SecurityEvent } from './security-events.js';
 import type { RotationRecord, SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
-import type { Transactions } from '../database/transactions.js';
+import { inlineTransactions } from '../../test/factories/transactions.fixture.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { SessionState } from './sessions.types.js';
 
@@ -60,19 +60,14 @@ function setup(env: Record<string, string> = {}) {
   };
   const revocations = { publish: jest.fn<(ids: string[]) => Promise<void>>().mockResolvedValue(undefined) };
   const emitter = { emit: jest.fn<(event: string, payload: unknown) => boolean>().mockReturnValue(true) };
-  // Runs the work and the after-commit tasks at once: these specs are about the calls, the
-  // database's atomicity is covered end to end.
-  const transactions = {
-    run: jest.fn(<T>(work: () => Promise<T>) => work()),
-    afterCommit: jest.fn(async (task: () => unknown) => void (await task())),
-  };
+  const transactions = inlineTransactions();
   const service = new SessionsService(
     fakeConfig(config),
     repository as unknown as SessionsRepository,
     revocations as unknown as RevocationService,
     emitter as unknown as EventEmitter2,
     new AuthMetrics(new Registry()),
-    transactions as unknown as Transactions,
+    transactions,
   );
   return { service, repository, revocations, emitter, config };
 }

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Page } from '../common/pagination.dto.js';
 import type { AllConfig, RefreshEventsMode, SessionConfig } from '../config/config.types.js';
-import { Transactions } from '../database/transactions.js';
+import { afterCommit, Transactions, type Transaction } from '../database/transactions.js';
 import { AuthMetrics } from '../metrics/auth-metrics.js';
 import {
   CURRENT_PASSWORD_REJECTED,
@@ -55,17 +55,18 @@ export class SessionsService {
     this.refreshEvents = config.get('events.refresh', { infer: true });
   }
 
-  /** Opens a session; null when the account was disabled or deleted meanwhile. */
-  async open(userId: string, origin: ClientContext): Promise<SessionState | null> {
-    const created = await this.sessions.create(userId, origin, {
+  /** Opens a session (in `transaction`, if given); null when the account was disabled or deleted meanwhile. */
+  async open(userId: string, origin: ClientContext, transaction?: Transaction): Promise<SessionState | null> {
+    const limits = {
       refreshTtlSeconds: this.refreshTtlSeconds,
       maxAgeSeconds: this.settings.maxAgeSeconds,
       maxPerUser: this.settings.maxPerUser,
-    });
+    };
+    const created = await this.sessions.create(userId, origin, limits, transaction);
     if (!created) return null;
     const { session, evictedIds } = created;
     // Inside a registration the session may still be rolled back: tell no one before the commit.
-    await this.transactions.afterCommit(async () => {
+    await afterCommit(transaction, async () => {
       await this.revocations.publish(evictedIds);
       this.metrics.revoked('session_limit', evictedIds.length);
       this.emit('login', userId, session.id, origin);
@@ -133,15 +134,9 @@ export class SessionsService {
 
   /** Revokes all the user's sessions, or all but `keepSessionId`; returns how many. */
   async closeAll(userId: string, currentSessionId: string, keepCurrent: boolean, origin: ClientContext): Promise<number> {
-    return this.transactions.run(async () => {
-      const ids = await this.sessions.revokeAllForUser(userId, keepCurrent ? currentSessionId : null, 'logout_all', null, origin);
-      await this.transactions.afterCommit(() => {
-        this.metrics.revoked('logout_all', ids.length);
-        return this.revocations.publish(ids);
-      });
-      await this.record('logout_all', userId, currentSessionId, origin);
-      return ids.length;
-    });
+    const keep = keepCurrent ? currentSessionId : null;
+    const ids = await this.revokeAll(userId, keep, 'logout_all', currentSessionId, origin);
+    return ids.length;
   }
 
   /**
@@ -149,15 +144,8 @@ export class SessionsService {
    * account; returns how many were revoked. Access tokens are refused once the broadcast lands.
    */
   async revokeEverySession(userId: string, event: 'password_reset', origin: ClientContext): Promise<number> {
-    return this.transactions.run(async () => {
-      const ids = await this.sessions.revokeAllForUser(userId, null, event, null, origin);
-      await this.transactions.afterCommit(() => {
-        this.metrics.revoked(event, ids.length);
-        return this.revocations.publish(ids);
-      });
-      await this.record(event, userId, null, origin);
-      return ids.length;
-    });
+    const ids = await this.revokeAll(userId, null, event, null, origin);
+    return ids.length;
   }
 
   /** An account event that belongs to no session (reset requested, email verified or changed). */
@@ -173,14 +161,7 @@ export class SessionsService {
   @OnEvent(PASSWORD_CHANGED, { suppressErrors: false })
   async onPasswordChanged(event: PasswordChangedEvent): Promise<void> {
     const origin = { ip: event.ip, userAgent: event.userAgent };
-    await this.transactions.run(async () => {
-      const ids = await this.sessions.revokeAllForUser(event.userId, event.currentSessionId, 'password_changed', null, origin);
-      await this.transactions.afterCommit(() => {
-        this.metrics.revoked('password_changed', ids.length);
-        return this.revocations.publish(ids);
-      });
-      await this.record('password_changed', event.userId, event.currentSessionId, origin);
-    });
+    await this.revokeAll(event.userId, event.currentSessionId, 'password_changed', event.currentSessionId, origin, event.transaction);
   }
 
   /** A wrong current password is recorded before the 400 goes out (emitAsync awaits this). */
@@ -204,10 +185,40 @@ export class SessionsService {
     return this.sessions.findEventsPage(userId, page, pageSize, page * pageSize + EVENTS_TOTAL_LOOKAHEAD);
   }
 
-  /** Writes the event (in the caller's transaction, if any) and publishes it in-process once committed. */
-  private async record(type: AuthEventType, userId: string | null, sessionId: string | null, origin: ClientContext) {
-    await this.sessions.recordEvent(type, userId, sessionId, origin);
-    await this.transactions.afterCommit(() => this.emit(type, userId, sessionId, origin));
+  /**
+   * Revokes the user's sessions but `keepSessionId` and records `event` once for the account (against
+   * `eventSessionId`), in one transaction (`within`, if the caller holds one); the broadcast and the
+   * in-process events follow the commit.
+   */
+  private revokeAll(
+    userId: string,
+    keepSessionId: string | null,
+    event: 'logout_all' | 'password_reset' | 'password_changed',
+    eventSessionId: string | null,
+    origin: ClientContext,
+    within?: Transaction,
+  ): Promise<string[]> {
+    return this.transactions.run(async (transaction) => {
+      const ids = await this.sessions.revokeAllForUser(userId, keepSessionId, event, null, origin, transaction);
+      transaction.afterCommit(() => {
+        this.metrics.revoked(event, ids.length);
+        return this.revocations.publish(ids);
+      });
+      await this.record(event, userId, eventSessionId, origin, transaction);
+      return ids;
+    }, within);
+  }
+
+  /** Writes the event (in `transaction`, if given) and publishes it in-process once committed. */
+  private async record(
+    type: AuthEventType,
+    userId: string | null,
+    sessionId: string | null,
+    origin: ClientContext,
+    transaction?: Transaction,
+  ): Promise<void> {
+    await this.sessions.recordEvent(type, userId, sessionId, origin, transaction);
+    await afterCommit(transaction, () => this.emit(type, userId, sessionId, origin));
   }
 
   /** In-process publication of an event already written to auth_events. */

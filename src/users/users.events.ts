@@ -1,3 +1,5 @@
+import type { Transaction } from '../database/transactions.js';
+
 /**
  * Application events published by UsersModule. Other modules react without UsersModule knowing
  * them: SessionsService revokes the user's other sessions when a password changes, and
@@ -13,6 +15,8 @@ export class PasswordChangedEvent {
     readonly currentSessionId: string,
     readonly ip: string | null,
     readonly userAgent: string | null,
+    /** The new hash's transaction: the listeners write in it, so all of it commits or none. */
+    readonly transaction: Transaction,
   ) {}
 }
 

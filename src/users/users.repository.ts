@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements.js';
-import { currentTransaction } from '../database/transactions.js';
+import type { Transaction } from '../database/transactions.js';
 import { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 
@@ -63,14 +63,9 @@ export class UsersRepository {
     private readonly prepared: PreparedStatements,
   ) {}
 
-  /** The users repository of the caller's transaction, if it runs in one. */
-  private get users(): Repository<User> {
-    return currentTransaction()?.getRepository(User) ?? this.repository;
-  }
-
-  /** Raw SQL through the caller's transaction, if it runs in one. */
-  private get db(): Pick<DataSource, 'query'> {
-    return currentTransaction() ?? this.dataSource;
+  /** The users repository of the caller's transaction, if it passes one. */
+  private users(transaction?: Transaction): Repository<User> {
+    return transaction?.manager.getRepository(User) ?? this.repository;
   }
 
   async findById(id: string): Promise<User | null> {
@@ -84,9 +79,10 @@ export class UsersRepository {
   }
 
   /** Inserts a user; `undefined` when the email is taken (the unique index decides, not a prior read). */
-  async insert(user: NewUser): Promise<User | undefined> {
+  async insert(user: NewUser, transaction?: Transaction): Promise<User | undefined> {
+    const users = this.users(transaction);
     try {
-      return await this.users.save(this.users.create({ ...user, roles: user.roles ?? ['user'] }));
+      return await users.save(users.create({ ...user, roles: user.roles ?? ['user'] }));
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
         return undefined;
@@ -96,16 +92,16 @@ export class UsersRepository {
   }
 
   async updateName(id: string, name: string): Promise<User | null> {
-    await this.users.update({ id }, { name });
+    await this.repository.update({ id }, { name });
     return this.findById(id);
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+  async updatePasswordHash(id: string, passwordHash: string, transaction?: Transaction): Promise<void> {
+    await this.users(transaction).update({ id }, { passwordHash });
   }
 
   async updateRoles(id: string, roles: Role[]): Promise<void> {
-    await this.users.update({ id }, { roles });
+    await this.repository.update({ id }, { roles });
   }
 
   /**
@@ -117,11 +113,11 @@ export class UsersRepository {
     const where = search.length ? `WHERE lower(email) LIKE $1 ESCAPE '\\'` : '';
     const n = search.length;
     const [rows, count] = await Promise.all([
-      this.db.query<UserRow[]>(
+      this.dataSource.query<UserRow[]>(
         `SELECT ${USER_COLUMNS} FROM users ${where} ORDER BY created_at, id LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...search, pageSize, (page - 1) * pageSize],
       ),
-      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM users ${where}`, search),
+      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM users ${where}`, search),
     ]);
     return [rows.map((row) => toUser(row)!), count[0].total];
   }

@@ -16,7 +16,8 @@ import {
 } from './users.events.js';
 import type { NewUser, UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
-import type { Transactions } from '../database/transactions.js';
+import { Transaction } from '../database/transactions.js';
+import { inlineTransactions } from '../../test/factories/transactions.fixture.js';
 import { aUser } from '../../test/factories/user-entity.fixture.js';
 
 const CLIENT = { ip: '203.0.113.7', userAgent: 'jest' };
@@ -27,9 +28,9 @@ function setup() {
   const repository = {
     findById: jest.fn<(id: string) => Promise<User | null>>().mockResolvedValue(null),
     findByEmail: jest.fn<(email: string) => Promise<User | null>>().mockResolvedValue(null),
-    insert: jest.fn<(user: NewUser) => Promise<User | undefined>>(),
+    insert: jest.fn<(user: NewUser, transaction?: Transaction) => Promise<User | undefined>>(),
     updateName: jest.fn<(id: string, name: string) => Promise<User | null>>(),
-    updatePasswordHash: jest.fn<(id: string, hash: string) => Promise<void>>().mockResolvedValue(undefined),
+    updatePasswordHash: jest.fn<(id: string, hash: string, transaction?: Transaction) => Promise<void>>().mockResolvedValue(undefined),
     updateRoles: jest.fn<(id: string, roles: string[]) => Promise<void>>().mockResolvedValue(undefined),
     findPage: jest.fn<(page: number, pageSize: number, emailPrefix?: string) => Promise<[User[], number]>>(),
   };
@@ -40,12 +41,7 @@ function setup() {
   const events = {
     emitAsync: jest.fn<(event: string, payload: unknown) => Promise<unknown[]>>().mockResolvedValue([]),
   };
-  // Runs the work and the after-commit tasks at once: these specs are about the calls, the
-  // database's atomicity is covered end to end.
-  const transactions = {
-    run: jest.fn(<T>(work: () => Promise<T>) => work()),
-    afterCommit: jest.fn(async (task: () => unknown) => void (await task())),
-  };
+  const transactions = inlineTransactions();
   // The check's throttler storage is left at zero hits: the limit itself is proven end to end.
   const storage = {
     increment: jest.fn<ThrottlerStorage['increment']>().mockResolvedValue({
@@ -66,7 +62,7 @@ function setup() {
     repository as unknown as UsersRepository,
     passwords as unknown as PasswordService,
     events as unknown as EventEmitter2,
-    transactions as unknown as Transactions,
+    transactions,
     check,
   );
   return { service, repository, passwords, events };
@@ -82,12 +78,15 @@ describe('UsersService', () => {
       await expect(service.create('ada@example.com', 'a long passphrase', 'Ada')).resolves.toBe(created);
 
       expect(passwords.hash).toHaveBeenCalledWith('a long passphrase');
-      expect(repository.insert).toHaveBeenCalledWith({
-        email: 'ada@example.com',
-        passwordHash: 'hash(a long passphrase)',
-        name: 'Ada',
-        roles: ['user'],
-      });
+      expect(repository.insert).toHaveBeenCalledWith(
+        {
+          email: 'ada@example.com',
+          passwordHash: 'hash(a long passphrase)',
+          name: 'Ada',
+          roles: ['user'],
+        },
+        undefined,
+      );
     });
 
     it('stores a null name when none is given', async () => {
@@ -96,7 +95,7 @@ describe('UsersService', () => {
 
       await service.create('ada@example.com', 'a long passphrase');
 
-      expect(repository.insert).toHaveBeenCalledWith(expect.objectContaining({ name: null }));
+      expect(repository.insert).toHaveBeenCalledWith(expect.objectContaining({ name: null }), undefined);
     });
 
     it('maps a taken email (the repository inserts nothing) to EmailTakenException', async () => {
@@ -200,12 +199,13 @@ describe('UsersService', () => {
       await service.changePassword(user.id, 'session-1', 'right-current', 'a new passphrase', CLIENT);
 
       expect(passwords.hash).toHaveBeenCalledWith('a new passphrase');
-      expect(repository.updatePasswordHash).toHaveBeenCalledWith(user.id, 'hash(a new passphrase)');
+      expect(repository.updatePasswordHash).toHaveBeenCalledWith(user.id, 'hash(a new passphrase)', expect.any(Transaction));
+      const transaction = repository.updatePasswordHash.mock.calls[0][2]!;
       expect(PASSWORD_CHANGED).toBe('user.password_changed');
       expect(events.emitAsync).toHaveBeenCalledTimes(1);
       expect(events.emitAsync).toHaveBeenCalledWith(
         'user.password_changed',
-        new PasswordChangedEvent(user.id, 'session-1', CLIENT.ip, CLIENT.userAgent),
+        new PasswordChangedEvent(user.id, 'session-1', CLIENT.ip, CLIENT.userAgent, transaction),
       );
       expect(repository.updatePasswordHash.mock.invocationCallOrder[0]).toBeLessThan(
         events.emitAsync.mock.invocationCallOrder[0],
@@ -323,7 +323,7 @@ describe('UsersService', () => {
         user: admin,
         outcome: 'created',
       });
-      expect(repository.insert).toHaveBeenCalledWith(expect.objectContaining({ roles: ['user', 'admin'] }));
+      expect(repository.insert).toHaveBeenCalledWith(expect.objectContaining({ roles: ['user', 'admin'] }), undefined);
     });
 
     it('adds the admin role to an existing account once', async () => {

@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { NotFoundException } from '../common/app.exception.js';
 import type { ClientContext } from '../common/client-context.decorator.js';
 import type { Page } from '../common/pagination.dto.js';
-import { Transactions } from '../database/transactions.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from './entities/user.entity.js';
 import type { Role } from '../common/auth/role.js';
 import { PasswordService } from './password.service.js';
@@ -32,9 +32,9 @@ export class UsersService {
     return { email, passwordHash: await this.passwords.hash(password), name: name ?? null, roles };
   }
 
-  /** Inserts a prepared account (in the caller's transaction, if any); 409 `email_taken` when the email exists. */
-  async insert(account: NewUser): Promise<User> {
-    const user = await this.users.insert(account);
+  /** Inserts a prepared account (in `transaction`, if given); 409 `email_taken` when the email exists. */
+  async insert(account: NewUser, transaction?: Transaction): Promise<User> {
+    const user = await this.users.insert(account, transaction);
     if (!user) throw new EmailTakenException();
     return user;
   }
@@ -106,9 +106,9 @@ export class UsersService {
   ): Promise<void> {
     await this.checkCurrentPassword(id, currentPassword, 'password_change', sessionId, client);
     const passwordHash = await this.passwords.hash(newPassword);
-    await this.transactions.run(async () => {
-      await this.users.updatePasswordHash(id, passwordHash);
-      await this.events.emitAsync(PASSWORD_CHANGED, new PasswordChangedEvent(id, sessionId, client.ip, client.userAgent));
+    await this.transactions.run(async (transaction) => {
+      await this.users.updatePasswordHash(id, passwordHash, transaction);
+      await this.events.emitAsync(PASSWORD_CHANGED, new PasswordChangedEvent(id, sessionId, client.ip, client.userAgent, transaction));
     });
   }
 
