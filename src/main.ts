@@ -21,16 +21,7 @@ async function bootstrap(): Promise<void> {
     ...NEST_APP_OPTIONS,
   });
   await setupApp(app);
-  await app.listen({ port: config.app.port, host: config.app.host });
-
   const logger = new Logger('Bootstrap');
-  const base = `http://localhost:${config.app.port}`;
-  logger.log(`Listening on ${base}/api/v1${config.app.swaggerEnabled ? `; Swagger UI at ${base}/docs` : ''}`);
-  if (config.jwt.ephemeralSecrets) {
-    logger.warn('JWT secrets were generated at start: tokens will not survive a restart. Set JWT_ACCESS_SECRET and JWT_REFRESH_SECRET.');
-  }
-
-  collectStartupGarbage();
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -55,8 +46,17 @@ async function bootstrap(): Promise<void> {
     logger.log(`Stopped ${Date.now() - startedAt} ms after ${signal}`);
     process.exit(0);
   };
+  // Before "Listening on" can reach anyone: a supervisor may stop the service as soon as it reads it.
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+
+  await app.listen({ port: config.app.port, host: config.app.host });
+  const base = `http://localhost:${config.app.port}`;
+  logger.log(`Listening on ${base}/api/v1${config.app.swaggerEnabled ? `; Swagger UI at ${base}/docs` : ''}`);
+  if (config.jwt.ephemeralSecrets) {
+    logger.warn('JWT secrets were generated at start: tokens will not survive a restart. Set JWT_ACCESS_SECRET and JWT_REFRESH_SECRET.');
+  }
+  collectStartupGarbage();
 }
 
 /**
