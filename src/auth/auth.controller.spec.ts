@@ -3,7 +3,6 @@ import fastifyCookie from '@fastify/cookie';
 import { VersioningType } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -82,7 +81,6 @@ async function setup(env: Record<string, string> = {}) {
       { provide: AuthService, useValue: auth },
       { provide: SessionsService, useValue: {} },
       { provide: RevocationService, useValue: revocations },
-      JwtService,
       JwtKeys,
       TokensService,
       AccessTokenVerifier,

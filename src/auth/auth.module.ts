@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountModule } from '../account/account.module.js';
@@ -33,7 +32,6 @@ import { TokensService } from './tokens.service.js';
     AccountModule,
     PassportModule,
     // Keys are passed per call by TokensService (access and refresh differ), from JwtKeys.
-    JwtModule.register({}),
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [ConfigService, RATE_LIMIT_STORAGE],

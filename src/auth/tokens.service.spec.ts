@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { AllConfig } from '../config/config.types.js';
 import { validateEnv } from '../config/env.validation.js';
 import type { SessionState } from '../sessions/sessions.types.js';
+import { keyPair, type KeyPair } from '../../test/factories/keys.factory.js';
 import { JwtKeys } from './jwt-keys.js';
 import { TokensService } from './tokens.service.js';
 
@@ -34,9 +35,10 @@ function setup(env: Record<string, string> = {}) {
       throw new Error(`unexpected config key ${key}`);
     },
   } as unknown as ConfigService<AllConfig, true>;
+  // jsonwebtoken, as an independent verifier of what TokensService signs by hand.
   const jwt = new JwtService();
   const keys = new JwtKeys(configService);
-  return { tokens: new TokensService(configService, jwt, keys), keys, jwt, config };
+  return { tokens: new TokensService(configService, keys), keys, jwt, config };
 }
 
 const decode = (token: string) => {
@@ -177,5 +179,41 @@ describe('TokensService', () => {
     expect(other.access.signingKid).not.toBe(keys.access.signingKid);
     expect(other.refresh.kid).not.toBe(keys.refresh.kid);
     expect(setup().keys.refresh.kid).toBe(keys.refresh.kid);
+  });
+
+  it('signs a refresh token byte for byte as jsonwebtoken did, so a replay on an older instance matches it', () => {
+    const { tokens, keys, jwt, config } = setup();
+    const session = aSession();
+
+    const before = jwt.sign(
+      { sub: USER_ID, sid: SESSION_ID, jti: `${SESSION_ID}.3`, iat: NOW - 60, exp: NOW + 7 * 86_400 },
+      {
+        algorithm: 'HS256',
+        privateKey: keys.refresh.key,
+        keyid: keys.refresh.kid,
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        header: { typ: 'rt+jwt', alg: 'HS256' },
+      },
+    );
+
+    expect(tokens.refreshTokenFor(session)).toBe(before);
+  });
+
+  it.each([
+    ['ES256', 'P-256'],
+    ['RS256', 'RSA-2048'],
+  ] as const)('signs %s access tokens that jsonwebtoken verifies with the public key', (algorithm, type) => {
+    const pair = keyPair(type);
+    const { tokens, jwt, keys } = setup({ JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: pair.privatePem });
+
+    const pem = (key: KeyPair) => key.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const options = { algorithms: [algorithm], clockTimestamp: NOW };
+
+    const { accessToken } = tokens.issue(aSession(), NOW_MS);
+
+    expect(decode(accessToken).header).toEqual({ alg: algorithm, typ: 'at+jwt', kid: keys.access.signingKid });
+    expect(jwt.verify(accessToken, { ...options, publicKey: pem(pair) })).toMatchObject({ sid: SESSION_ID });
+    expect(() => jwt.verify(accessToken, { ...options, publicKey: pem(keyPair(type)) })).toThrow(/invalid signature/);
   });
 });

@@ -34,7 +34,7 @@ function algorithmOf(value: string | undefined): KeyAlgorithm {
     value === 'HS256'
       ? 'HS256 signs with shared secrets (JWT_ACCESS_SECRET, JWT_REFRESH_SECRET), not with a key pair'
       : value === 'EdDSA'
-        ? 'EdDSA is not offered (jsonwebtoken, which verifies the tokens, lacks it)'
+        ? 'EdDSA is not offered (jsonwebtoken, under passport-jwt, lacks it)'
         : `unknown algorithm "${value}"`;
   throw new UsageError(`keys:generate: ${why}; use --alg ES256 or --alg RS256.\n\n${KEYS_GENERATE_USAGE}`);
 }

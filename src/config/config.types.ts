@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 
-/** EdDSA (in API.md) is refused at start-up: jsonwebtoken, under @nestjs/jwt and passport-jwt, lacks it. */
+/** EdDSA is refused at start-up, as API.md says: jsonwebtoken, under passport-jwt, lacks it. */
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
 export type RefreshTokenTransport = 'body' | 'cookie' | 'both';
 export type CookieSameSite = 'strict' | 'lax' | 'none';

@@ -48,7 +48,7 @@ export function jwtConfig(env: EnvReader, production: boolean): JwtConfig {
 
 function readAlgorithm(env: EnvReader): JwtAlgorithm {
   if (env.string('JWT_ALGORITHM') !== 'EdDSA') return env.oneOf('JWT_ALGORITHM', ALGORITHMS, 'HS256');
-  env.problem('JWT_ALGORITHM=EdDSA is not supported yet (jsonwebtoken, used by @nestjs/jwt and passport-jwt, lacks it); use ES256 or RS256');
+  env.problem('JWT_ALGORITHM=EdDSA is not supported yet (jsonwebtoken, under passport-jwt, lacks it); use ES256 or RS256');
   return 'HS256';
 }
 
