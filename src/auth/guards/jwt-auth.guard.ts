@@ -1,24 +1,22 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
 import type { AuthenticatedUser } from '../../common/auth/principal.js';
 import { authenticationFailure } from '../token-verifier.js';
+import { runStrategy } from './run-strategy.js';
 
-/** Global guard: every route needs an access token unless it is marked `@Public()`. */
+/** Global guard: every route needs an access token (strategy `jwt`) unless it is marked `@Public()`. */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
 
-  override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
-  }
-
-  override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, info: unknown): T {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>();
+    const { user, info, error } = await runStrategy<AuthenticatedUser>('jwt', request);
     if (error || !user) throw authenticationFailure('access', error, info);
-    return user;
+    request.user = user;
+    return true;
   }
 }
