@@ -61,7 +61,7 @@ function readKey(value: string, kind: 'private' | 'public', name: string, env: E
   }
 }
 
-/** A key jsonwebtoken would only refuse when signing or verifying, so the app would start and fail every token. */
+/** A key that cannot sign or verify this algorithm (RFC 7518 §3): refused at start-up, not on every token. */
 function checkKey(key: KeyObject, algorithm: AsymmetricAlgorithm, name: string, env: EnvReader): boolean {
   const type = key.asymmetricKeyType;
   const { namedCurve, modulusLength = 0 } = key.asymmetricKeyDetails ?? {};
