@@ -1,5 +1,8 @@
+import type { ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
+import type { TokenKind } from '../../common/auth/token.exceptions.js';
+import { authenticationFailure } from '../token-verifier.js';
 
 /** How a strategy settled: `user` on success, else passport's failure info or the error. */
 export interface StrategyOutcome<T> {
@@ -45,4 +48,17 @@ export function runStrategy<T>(name: string, request: FastifyRequest): Promise<S
     // A throw from jwtFromRequest (415 for a cookie without JSON) rejects the promise as it is.
     attempt.authenticate(request, { session: false });
   });
+}
+
+/**
+ * What both JWT guards do: run strategy `name`, set `request.user` to what it authenticated, or
+ * throw the problem its outcome calls for (authenticationFailure: the strategy's own error, else
+ * token_invalid or token_missing for this kind of token).
+ */
+export async function authenticate(context: ExecutionContext, name: string, kind: TokenKind): Promise<true> {
+  const request = context.switchToHttp().getRequest<FastifyRequest & { user?: unknown }>();
+  const { user, info, error } = await runStrategy(name, request);
+  if (error || !user) throw authenticationFailure(kind, error, info);
+  request.user = user;
+  return true;
 }
