@@ -15,13 +15,15 @@ let destination: pino.DestinationStream | undefined;
 
 /**
  * Standard output, one per process, written in batches of at least 4 KiB, or at least every 200 ms,
- * and flushed at exit. Performance workaround for the `verify` benchmark scenario (README,
- * Performance): lines are gathered here and handed to sonic-boom a batch at a time, because
- * sonic-boom's own `minLength` buffering measures its growing buffer again on every line.
+ * and flushed at exit. Performance workaround for the `verify` and `refresh` benchmark scenarios
+ * (README, Performance): lines are gathered here and handed to sonic-boom a batch at a time,
+ * because sonic-boom's own `minLength` buffering measures its growing buffer again on every line.
+ * Each batch is written synchronously (pino's default), as Node writes to a pipe or file on
+ * Linux anyway: an asynchronous write costs a thread-pool round trip per batch.
  */
 function stdout(): pino.DestinationStream {
   if (!destination) {
-    const stream = pino.destination({ dest: 1, sync: false });
+    const stream = pino.destination({ dest: 1, sync: true });
     const batch = new LineBatch((chunk) => stream.write(chunk));
     setInterval(() => batch.flush(), 200).unref();
     process.on('exit', () => {
