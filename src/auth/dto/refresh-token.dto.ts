@@ -15,4 +15,17 @@ export class RefreshTokenDto {
   @IsString()
   @MaxLength(REFRESH_TOKEN_MAX_LENGTH)
   refreshToken?: string;
+
+  /**
+   * No body, `{}`, or `refreshToken` alone as a string within the limit: valid without asking
+   * class-validator (AppValidationPipe, `refresh` benchmark scenario). Anything else is validated in full.
+   */
+  static accepts(body: unknown): boolean {
+    if (body === undefined) return true;
+    if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype) return false;
+    const keys = Object.keys(body);
+    if (keys.length === 0) return true;
+    const token = (body as { refreshToken?: unknown }).refreshToken;
+    return keys.length === 1 && typeof token === 'string' && token.length <= REFRESH_TOKEN_MAX_LENGTH;
+  }
 }
