@@ -52,6 +52,15 @@ describe('AccessTokenVerifier', () => {
     expect(access.verify(hs256(at(keys.access.signingKid), accessClaims(), config.jwt.accessSecret))).toMatchObject({ sid: SESSION_ID });
   });
 
+  it('accepts the same header written another way (decoded, not recognised as signed here)', () => {
+    jest.useFakeTimers({ now: NOW * 1000 });
+    const { access, keys, config } = setup();
+    const reordered = { kid: keys.access.signingKid, typ: 'at+jwt', alg: 'HS256' };
+
+    expect(access.verify(hs256(reordered, accessClaims(), config.jwt.accessSecret))).toMatchObject({ sid: SESSION_ID });
+    expect(access.verify(hs256({ ...reordered, typ: 'rt+jwt' }, accessClaims(), config.jwt.accessSecret))).toBeUndefined();
+  });
+
   it.each([
     ['another typ', { typ: 'JWT' }],
     ['alg none', { alg: 'none' }],

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { createHmac, randomUUID, sign as signWithKey, type KeyObject } from 'node:crypto';
 import type { AllConfig, JwtAlgorithm, JwtConfig } from '../config/config.types.js';
 import type { SessionState } from '../sessions/sessions.types.js';
-import { JwtKeys } from './jwt-keys.js';
+import { encodedHeader, JwtKeys } from './jwt-keys.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type AccessTokenClaims, type RefreshTokenClaims } from './types/token-claims.js';
 
 export interface TokenPair {
@@ -31,7 +31,7 @@ class JwsSigner {
     private readonly key: KeyObject,
     header: { typ: string; kid: string },
   ) {
-    this.encodedHeader = base64url({ alg: algorithm, typ: header.typ, kid: header.kid });
+    this.encodedHeader = encodedHeader(algorithm, header.typ, header.kid);
   }
 
   sign(claims: object): string {
