@@ -14,17 +14,17 @@ export class PaginationQueryDto {
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
   @IsOptional()
   @decimal()
-  @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
+  @IsInt()
   page: number = 1;
 
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
   @IsOptional()
   @decimal()
-  @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
+  @IsInt()
   pageSize: number = 20;
 }
 

@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { ArgumentMetadata } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { AdminUpdateUserDto } from '../auth/dto/admin-update-user.dto.js';
+import { LoginDto } from '../auth/dto/login.dto.js';
 import { RefreshTokenDto } from '../auth/dto/refresh-token.dto.js';
+import { RegisterDto } from '../auth/dto/register.dto.js';
+import { PaginationQueryDto } from './pagination.dto.js';
 import { ValidationFailedException } from './app.exception.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -15,9 +19,9 @@ async function decoratorErrors(value: unknown): Promise<number> {
   return (await validate(dto as object, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true })).length;
 }
 
-async function problemOf(value: unknown) {
+async function problemOf(value: unknown, metadata: ArgumentMetadata = body) {
   const error = await createValidationPipe()
-    .transform(value, body)
+    .transform(value, metadata)
     .then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(ValidationFailedException);
   return (error as ValidationFailedException).errors;
@@ -48,7 +52,7 @@ describe('AppValidationPipe with a DTO that checks its usual shape (RefreshToken
 
   it.each([
     ['an unknown property', { refreshToken: TOKEN, deviceId: 'x' }, 'deviceId', /^deviceId is not allowed$/],
-    ['a number', { refreshToken: 42 }, 'refreshToken', /^refreshToken must be /],
+    ['a number', { refreshToken: 42 }, 'refreshToken', /^refreshToken must be a string$/],
     ['a token too long', { refreshToken: 'x'.repeat(4097) }, 'refreshToken', /^refreshToken must be shorter than or equal to 4096 characters$/],
   ])('refuses %s with class-validator’s field error', async (_case, value, field, message) => {
     expect(RefreshTokenDto.accepts(value)).toBe(false);
@@ -65,5 +69,22 @@ describe('AppValidationPipe with a DTO that checks its usual shape (RefreshToken
     ['an object without a prototype', Object.assign(Object.create(null) as object, { refreshToken: TOKEN })],
   ])('does not take %s as a plain body', (_case, value) => {
     expect(RefreshTokenDto.accepts(value)).toBe(false);
+  });
+});
+
+describe('AppValidationPipe on a value of the wrong type', () => {
+  it.each([
+    ['a numeric password', LoginDto, { email: 'ada@example.com', password: 42 }, 'password', 'password must be a string'],
+    ['a numeric email', LoginDto, { email: 42, password: 'x' }, 'email', 'email must be an email'],
+    ['a numeric name', RegisterDto, { email: 'ada@example.com', password: 'a long enough passphrase', name: 42 }, 'name', 'name must be a string'],
+    ['roles given as one string', AdminUpdateUserDto, { roles: 'admin' }, 'roles', 'roles must be an array'],
+  ])('names the type for %s, not a length or range rule', async (_case, dto, value, field, message) => {
+    await expect(problemOf(value, { type: 'body', metatype: dto })).resolves.toEqual([{ field, message }]);
+  });
+
+  it('names the type for a page that is not a number', async () => {
+    await expect(problemOf({ page: 'abc' }, { type: 'query', metatype: PaginationQueryDto })).resolves.toEqual([
+      { field: 'page', message: 'page must be an integer number' },
+    ]);
   });
 });

@@ -11,7 +11,12 @@ export interface QuickCheckedBody {
   accepts?(body: unknown): boolean;
 }
 
-/** The global pipe: whitelist, reject unknown properties, transform; errors as field lists. */
+/**
+ * The global pipe: whitelist, reject unknown properties, transform; errors as field lists. A
+ * property's rules run from the bottom decorator up and the first failure is the answer
+ * (`stopAtFirstError`), so DTOs write the type check last: a number where a string belongs is
+ * told "must be a string", not "must be shorter than …".
+ */
 export class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dto = metadata.metatype as QuickCheckedBody | undefined;

@@ -7,8 +7,8 @@ import { LinkTokenProperty } from './link-token.dto.js';
 export class ForgotPasswordDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
   @NormaliseEmail()
-  @IsEmail()
   @MaxLength(254)
+  @IsEmail()
   email!: string;
 }
 

@@ -6,11 +6,11 @@ import { ROLES, type Role } from '../../common/auth/role.js';
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES, isArray: true, minItems: 1, maxItems: ROLES.length, uniqueItems: true, example: ['user', 'admin'] })
   @ValidateIf((dto: AdminUpdateUserDto) => dto.roles !== undefined)
-  @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(ROLES.length)
   @ArrayUnique()
   @IsIn(ROLES, { each: true })
+  @IsArray()
   roles?: Role[];
 
   @ApiPropertyOptional({ description: 'true: sign-in refused and every session revoked; false: allowed again.', example: true })

@@ -12,8 +12,8 @@ export class RefreshTokenDto {
     example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6InJ0K2p3dCJ9…',
   })
   @IsOptional()
-  @IsString()
   @MaxLength(REFRESH_TOKEN_MAX_LENGTH)
+  @IsString()
   refreshToken?: string;
 
   /**

@@ -7,8 +7,8 @@ import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '
 export class RegisterDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Trimmed and lower-cased.' })
   @NormaliseEmail()
-  @IsEmail()
   @MaxLength(254)
+  @IsEmail()
   email!: string;
 
   @ApiProperty({
@@ -23,7 +23,7 @@ export class RegisterDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Ada Lovelace' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
   @Length(1, 100)
+  @IsString()
   name?: string;
 }

@@ -4,8 +4,8 @@ import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '
 
 export class ChangePasswordDto {
   @ApiProperty({ maxLength: 2 * PASSWORD_MAX_LENGTH, example: 'correct horse battery staple' })
-  @IsString()
   @MaxLength(2 * PASSWORD_MAX_LENGTH) // UTF-16 units: 128 code points can take 256
+  @IsString()
   currentPassword!: string;
 
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, example: 'a new, longer passphrase' })

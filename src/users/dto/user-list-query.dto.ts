@@ -13,7 +13,7 @@ export class UserListQueryDto extends PaginationQueryDto {
   })
   @IsOptional()
   @NormaliseEmail()
-  @IsString()
   @Length(1, 254)
+  @IsString()
   email?: string;
 }
