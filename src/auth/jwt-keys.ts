@@ -40,10 +40,6 @@ export class JwtKeys {
 }
 
 /**
- * RFC 7638 thumbprint of a public key: a stable `kid` that needs no configuration. Also names the
- * files `keys:generate` writes, so a file and the JWKS entry it produces share one id.
- */
-/**
  * The encoded protected header of a token signed with `kid`: members in jsonwebtoken's order, so
  * refresh tokens stay byte for byte those of earlier releases. TokensService signs with it;
  * TokenVerifier recognises it without decoding.
@@ -52,6 +48,10 @@ export function encodedHeader(alg: JwtAlgorithm, typ: string, kid: string): stri
   return Buffer.from(JSON.stringify({ alg, typ, kid })).toString('base64url');
 }
 
+/**
+ * RFC 7638 thumbprint of a public key: a stable `kid` that needs no configuration. Also names the
+ * files `keys:generate` writes, so a file and the JWKS entry it produces share one id.
+ */
 export function thumbprint(jwk: JsonWebKey): string {
   const members =
     jwk.kty === 'EC'
