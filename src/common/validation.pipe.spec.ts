@@ -34,13 +34,13 @@ describe('AppValidationPipe with a DTO that checks its usual shape (RefreshToken
     ['a token', { refreshToken: TOKEN }],
     ['a token of the longest length', { refreshToken: 'x'.repeat(4096) }],
   ])('recognises %s itself, as an instance the decorators also accept', async (_case, value) => {
-      expect(RefreshTokenDto.accepts(value)).toBe(true);
-      await expect(decoratorErrors(value)).resolves.toBe(0);
+    expect(RefreshTokenDto.accepts(value)).toBe(true);
+    await expect(decoratorErrors(value)).resolves.toBe(0);
 
-      const result = await createValidationPipe().transform(value, body);
+    const result = await createValidationPipe().transform(value, body);
 
-      expect(result).toBeInstanceOf(RefreshTokenDto);
-      expect({ ...(result as object) }).toEqual(value ?? {});
+    expect(result).toBeInstanceOf(RefreshTokenDto);
+    expect({ ...(result as object) }).toEqual(value ?? {});
   });
 
   it('hands anything else to class-validator, which still accepts a valid body it did not recognise', async () => {
@@ -51,14 +51,14 @@ describe('AppValidationPipe with a DTO that checks its usual shape (RefreshToken
   });
 
   it.each([
-    ['an unknown property', { refreshToken: TOKEN, deviceId: 'x' }, 'deviceId', /^deviceId is not allowed$/],
-    ['a number', { refreshToken: 42 }, 'refreshToken', /^refreshToken must be a string$/],
-    ['a token too long', { refreshToken: 'x'.repeat(4097) }, 'refreshToken', /^refreshToken must be shorter than or equal to 4096 characters$/],
+    ['an unknown property', { refreshToken: TOKEN, deviceId: 'x' }, 'deviceId', 'deviceId is not allowed'],
+    ['a number', { refreshToken: 42 }, 'refreshToken', 'refreshToken must be a string'],
+    ['a token too long', { refreshToken: 'x'.repeat(4097) }, 'refreshToken', 'refreshToken must be shorter than or equal to 4096 characters'],
   ])('refuses %s with class-validator’s field error', async (_case, value, field, message) => {
     expect(RefreshTokenDto.accepts(value)).toBe(false);
     await expect(decoratorErrors(value)).resolves.toBeGreaterThan(0);
 
-    await expect(problemOf(value)).resolves.toEqual([{ field, message: expect.stringMatching(message) }]);
+    await expect(problemOf(value)).resolves.toEqual([{ field, message }]);
   });
 
   it.each([
