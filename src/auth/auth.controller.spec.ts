@@ -39,8 +39,8 @@ const aSession = (generation = 4): SessionState => ({
   id: SESSION_ID,
   userId: USER_ID,
   generation,
-  rotatedAt: new Date(Date.now() - 60_000),
-  expiresAt: new Date(Date.now() + 86_400_000),
+  rotatedAt: Math.floor((Date.now() - 60_000) / 1000),
+  expiresAt: Math.floor((Date.now() + 86_400_000) / 1000),
   roles: ['user'],
   emailVerified: true,
 });

@@ -37,8 +37,8 @@ const aSession = (generation = 0): SessionState => ({
   id: SESSION_ID,
   userId: USER_ID,
   generation,
-  rotatedAt: new Date('2026-01-01T00:00:00Z'),
-  expiresAt: new Date('2026-01-08T00:00:00Z'),
+  rotatedAt: Date.parse('2026-01-01T00:00:00Z') / 1000,
+  expiresAt: Date.parse('2026-01-08T00:00:00Z') / 1000,
   roles: ['user'],
   emailVerified: false,
 });

@@ -20,8 +20,8 @@ const aSession = (overrides: Partial<SessionState> = {}): SessionState => ({
   id: SESSION_ID,
   userId: USER_ID,
   generation: 3,
-  rotatedAt: new Date(NOW_MS - 60_000),
-  expiresAt: new Date(NOW_MS + 7 * 86_400_000),
+  rotatedAt: (NOW_MS - 60_000) / 1000,
+  expiresAt: (NOW_MS + 7 * 86_400_000) / 1000,
   roles: ['user', 'admin'],
   emailVerified: true,
   ...overrides,
@@ -63,8 +63,8 @@ describe('TokensService', () => {
     const base = tokens.refreshTokenFor(aSession());
 
     expect(tokens.refreshTokenFor(aSession({ generation: 4 }))).not.toBe(base);
-    expect(tokens.refreshTokenFor(aSession({ rotatedAt: new Date(NOW_MS) }))).not.toBe(base);
-    expect(tokens.refreshTokenFor(aSession({ expiresAt: new Date(NOW_MS + 86_400_000) }))).not.toBe(base);
+    expect(tokens.refreshTokenFor(aSession({ rotatedAt: NOW_MS / 1000 }))).not.toBe(base);
+    expect(tokens.refreshTokenFor(aSession({ expiresAt: (NOW_MS + 86_400_000) / 1000 }))).not.toBe(base);
   });
 
   it('signs the access token as HS256 with typ at+jwt and the access kid', () => {
@@ -115,8 +115,8 @@ describe('TokensService', () => {
       sub: USER_ID,
       sid: SESSION_ID,
       jti: `${SESSION_ID}.3`,
-      iat: session.rotatedAt.getTime() / 1000,
-      exp: session.expiresAt.getTime() / 1000,
+      iat: session.rotatedAt,
+      exp: session.expiresAt,
     });
   });
 
@@ -143,7 +143,7 @@ describe('TokensService', () => {
 
   it('caps the access token expiry at the session expiry', () => {
     const { tokens } = setup({ ACCESS_TOKEN_TTL: '15m' });
-    const session = aSession({ expiresAt: new Date(NOW_MS + 60_000) });
+    const session = aSession({ expiresAt: (NOW_MS + 60_000) / 1000 });
 
     const pair = tokens.issue(session, NOW_MS);
 
@@ -155,7 +155,7 @@ describe('TokensService', () => {
   it('never reports a negative lifetime for a session that has just expired', () => {
     const { tokens } = setup();
 
-    const pair = tokens.issue(aSession({ expiresAt: new Date(NOW_MS - 1_000) }), NOW_MS);
+    const pair = tokens.issue(aSession({ expiresAt: (NOW_MS - 1_000) / 1000 }), NOW_MS);
 
     expect(pair.expiresIn).toBe(0);
     expect(pair.refreshExpiresIn).toBe(0);

@@ -15,7 +15,6 @@ export interface TokenPair {
   refreshExpiresIn: number;
 }
 
-const seconds = (date: Date | number) => Math.floor((typeof date === 'number' ? date : date.getTime()) / 1000);
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
@@ -66,9 +65,9 @@ export class TokensService {
   }
 
   issue(session: SessionState, nowMs = Date.now()): TokenPair {
-    const now = seconds(nowMs);
+    const now = Math.floor(nowMs / 1000);
     // An access token never outlives its session.
-    const accessExp = Math.min(now + this.settings.accessTtlSeconds, seconds(session.expiresAt));
+    const accessExp = Math.min(now + this.settings.accessTtlSeconds, session.expiresAt);
     const accessClaims: AccessTokenClaims = {
       sub: session.userId,
       sid: session.id,
@@ -84,7 +83,7 @@ export class TokensService {
       accessToken: this.access.sign(accessClaims),
       refreshToken: this.refreshTokenFor(session),
       expiresIn: Math.max(0, accessExp - now),
-      refreshExpiresIn: Math.max(0, seconds(session.expiresAt) - now),
+      refreshExpiresIn: Math.max(0, session.expiresAt - now),
     };
   }
 
@@ -95,8 +94,8 @@ export class TokensService {
       sub: session.userId,
       sid: session.id,
       jti: `${session.id}.${session.generation}`,
-      iat: seconds(session.rotatedAt),
-      exp: seconds(session.expiresAt),
+      iat: session.rotatedAt,
+      exp: session.expiresAt,
       aud: this.settings.audience,
       iss: this.settings.issuer,
     };

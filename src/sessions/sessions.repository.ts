@@ -13,8 +13,9 @@ interface SessionStateRow {
   id: string;
   user_id: string;
   generation: number;
-  rotated_at: Date;
-  expires_at: Date;
+  /** Seconds since the epoch (SESSION_TIMES): a token's iat and exp, with no Date to parse. */
+  rotated_at: number;
+  expires_at: number;
   roles: SessionState['roles'];
   email_verified: boolean;
 }
@@ -44,6 +45,10 @@ export interface EventRow {
   actorId: string | null;
 }
 
+/** A session's token times in whole seconds since the epoch, the unit of the token's iat and exp. */
+const SESSION_TIMES = (alias: string) =>
+  `floor(extract(epoch FROM ${alias}rotated_at))::float8 AS rotated_at, floor(extract(epoch FROM ${alias}expires_at))::float8 AS expires_at`;
+
 /** What a rotation writes besides the new generation (see `SessionsRepository.rotate`). */
 export type RotationRecord = 'same-device' | 'silent' | 'event';
 
@@ -57,7 +62,7 @@ const rotateUpdate = (extraSet: string, extraWhere: string) => `
     FROM users u
    WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
      AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL${extraWhere}
-  RETURNING s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+  RETURNING s.id, s.user_id, s.generation, ${SESSION_TIMES('s.')}, u.roles,
             u.email_verified_at IS NOT NULL AS email_verified`;
 
 const SET_ORIGIN = ', ip = $5, user_agent = $6';
@@ -124,7 +129,7 @@ export class SessionsRepository {
                 least(t.now + make_interval(secs => $2), t.now + make_interval(secs => $3)),
                 t.now + make_interval(secs => $3), now(), $4, $5
            FROM t, account
-         RETURNING id, user_id, generation, rotated_at, expires_at
+         RETURNING id, user_id, generation, ${SESSION_TIMES('')}
        ),
        login_event AS (
          INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
@@ -182,7 +187,7 @@ export class SessionsRepository {
   ): Promise<(SessionState & { active: boolean; rotatedWithinGrace: boolean }) | undefined> {
     const rows = await this.prepared.run<SessionStateRow & { active: boolean; within_grace: boolean }>(
       'sessions_find_for_refresh',
-      `SELECT s.id, s.user_id, s.generation, s.rotated_at, s.expires_at, u.roles,
+      `SELECT s.id, s.user_id, s.generation, ${SESSION_TIMES('s.')}, u.roles,
               u.email_verified_at IS NOT NULL AS email_verified,
               (s.revoked_at IS NULL AND s.expires_at > now()) AS active,
               -- From the rotation's exact time: rotated_at is truncated to whole seconds (it is the

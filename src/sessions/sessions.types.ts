@@ -5,10 +5,10 @@ export interface SessionState {
   id: string;
   userId: string;
   generation: number;
-  /** Current refresh token's issue time (`iat`), whole seconds. */
-  rotatedAt: Date;
-  /** Current refresh token's expiry (`exp`): idle expiry capped by the absolute one, whole seconds. */
-  expiresAt: Date;
+  /** Current refresh token's issue time (`iat`), in whole seconds since the epoch. */
+  rotatedAt: number;
+  /** Current refresh token's expiry (`exp`): idle expiry capped by the absolute one, in whole seconds since the epoch. */
+  expiresAt: number;
   roles: Role[];
   /** The account's email is verified (the access token's `email_verified` claim). */
   emailVerified: boolean;
