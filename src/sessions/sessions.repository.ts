@@ -52,7 +52,10 @@ const SESSION_TIMES = (alias: string) =>
 /** What a rotation writes besides the new generation (see `SessionsRepository.rotate`). */
 export type RotationRecord = 'same-device' | 'silent' | 'event';
 
-/** The rotation's compare-and-swap; `extraSet` and `extraWhere` distinguish the variants. */
+/**
+ * The rotation's compare-and-swap; `extraSet` and `extraWhere` distinguish the variants. It
+ * returns only what the caller does not know already: id, user and generation are its arguments.
+ */
 const rotateUpdate = (extraSet: string, extraWhere: string) => `
   UPDATE sessions s
      SET generation = s.generation + 1,
@@ -62,8 +65,7 @@ const rotateUpdate = (extraSet: string, extraWhere: string) => `
     FROM users u
    WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3
      AND s.revoked_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL${extraWhere}
-  RETURNING s.id, s.user_id, s.generation, ${SESSION_TIMES('s.')}, u.roles,
-            u.email_verified_at IS NOT NULL AS email_verified`;
+  RETURNING ${SESSION_TIMES('s.')}, u.roles, u.email_verified_at IS NOT NULL AS email_verified`;
 
 const SET_ORIGIN = ', ip = $5, user_agent = $6';
 
@@ -73,10 +75,12 @@ const ROTATE_SQL: Record<RotationRecord, string> = {
   event: `WITH rotated AS (${rotateUpdate(SET_ORIGIN, '')}),
           refresh_event AS (
             INSERT INTO auth_events (user_id, session_id, type, ip, user_agent)
-            SELECT user_id, id, 'refresh', $5, $6 FROM rotated
+            SELECT $2, $1, 'refresh', $5, $6 FROM rotated
           )
           SELECT * FROM rotated`,
 };
+
+type RotatedRow = Omit<SessionStateRow, 'id' | 'user_id' | 'generation'>;
 
 const toState = (row: SessionStateRow): SessionState => ({
   id: row.id,
@@ -171,12 +175,13 @@ export class SessionsRepository {
     refreshTtlSeconds: number,
     record: RotationRecord,
   ): Promise<SessionState | undefined> {
-    const rows = await this.prepared.run<SessionStateRow>(
+    const rows = await this.prepared.run<RotatedRow>(
       `sessions_rotate_${record.replace('-', '_')}`,
       ROTATE_SQL[record],
       [sessionId, userId, generation, refreshTtlSeconds, origin.ip, origin.userAgent],
     );
-    return rows[0] ? toState(rows[0]) : undefined;
+    const row = rows[0];
+    return row && toState({ ...row, id: sessionId, user_id: userId, generation: generation + 1 });
   }
 
   /** The session as it is now, for classifying a refresh that lost the compare-and-swap. */
