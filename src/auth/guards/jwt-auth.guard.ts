@@ -13,7 +13,8 @@ export class JwtAuthGuard implements CanActivate {
     this.isPublic = new RouteMetadata(reflector, IS_PUBLIC);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    return this.isPublic.of(context) || authenticate(context, 'jwt', 'access');
+  /** A public route passes synchronously: Nest awaits only a guard that returns a promise. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return this.isPublic.of(context) === true || authenticate(context, 'jwt', 'access');
   }
 }
