@@ -55,7 +55,8 @@ export class RefreshTokenTransport {
   respond(reply: FastifyReply, tokens: TokenPair): TokenResponseDto {
     if (this.usesCookie) {
       // Serialised here by `cookie` (what @fastify/cookie's setCookie calls in its onSend hook),
-      // without that plugin's per-reply Map and option merging: `refresh` benchmark scenario.
+      // without that plugin's per-reply Map and option merging. Performance workaround for the
+      // `refresh` benchmark scenario (README, Performance).
       const value = stringifySetCookie({ name: REFRESH_COOKIE, value: tokens.refreshToken, ...this.cookie, maxAge: tokens.refreshExpiresIn });
       void reply.header('set-cookie', value);
     }

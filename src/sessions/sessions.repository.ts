@@ -45,7 +45,10 @@ export interface EventRow {
   actorId: string | null;
 }
 
-/** A session's token times in whole seconds since the epoch, the unit of the token's iat and exp. */
+/**
+ * A session's token times in whole seconds since the epoch, the unit of the token's iat and exp,
+ * so pg parses no dates. Performance workaround for the `refresh` benchmark scenario (README, Performance).
+ */
 const SESSION_TIMES = (alias: string) =>
   `floor(extract(epoch FROM ${alias}rotated_at))::float8 AS rotated_at, floor(extract(epoch FROM ${alias}expires_at))::float8 AS expires_at`;
 
@@ -54,7 +57,8 @@ export type RotationRecord = 'same-device' | 'silent' | 'event';
 
 /**
  * The rotation's compare-and-swap; `extraSet` and `extraWhere` distinguish the variants. It
- * returns only what the caller does not know already: id, user and generation are its arguments.
+ * returns only what the caller does not know already: id, user and generation are its arguments
+ * (`refresh` benchmark scenario: pg builds each returned column's parser and row field per call).
  */
 const rotateUpdate = (extraSet: string, extraWhere: string) => `
   UPDATE sessions s
