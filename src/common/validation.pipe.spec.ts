@@ -20,9 +20,10 @@ async function decoratorErrors(value: unknown): Promise<number> {
 }
 
 async function problemOf(value: unknown, metadata: ArgumentMetadata = body) {
-  const error = await createValidationPipe()
-    .transform(value, metadata)
-    .then(() => undefined, (e: unknown) => e);
+  const error = await Promise.resolve(createValidationPipe().transform(value, metadata)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ValidationFailedException);
   return (error as ValidationFailedException).errors;
 }
@@ -86,5 +87,15 @@ describe('AppValidationPipe on a value of the wrong type', () => {
     await expect(problemOf({ page: 'abc' }, { type: 'query', metatype: PaginationQueryDto })).resolves.toEqual([
       { field: 'page', message: 'page must be an integer number' },
     ]);
+  });
+});
+
+describe('AppValidationPipe on a custom parameter decorator', () => {
+  it('hands the value back as it is, without a promise, whatever its class would refuse', () => {
+    const principal = { refreshToken: 42, extra: true };
+
+    const result = createValidationPipe().transform(principal, { type: 'custom', metatype: RefreshTokenDto });
+
+    expect(result).toBe(principal);
   });
 });
