@@ -5,10 +5,11 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { CLEANUP_LOCK_KEY } from '../src/sessions/sessions-cleanup.repository.js';
-import { SessionsCleanupService } from '../src/sessions/sessions-cleanup.service.js';
+import { SessionsCleanupService, type CleanupReport } from '../src/sessions/sessions-cleanup.service.js';
 import { login, registerUser, sessionIdOf } from './factories/auth.factory.js';
 import { createTestApp, type TestApp } from './setup/create-test-app.js';
 import { buildPrivately } from './setup/private-build.js';
+import { waitFor } from './setup/wait.js';
 
 const OLD_EVENTS = 23;
 
@@ -40,12 +41,12 @@ const count = async (t: TestApp, sql: string, params: unknown[] = []) => (await 
 const oldEvents = (t: TestApp) => count(t, `SELECT count(*)::int AS n FROM auth_events WHERE created_at < now() - interval '90 days'`);
 const allEvents = (t: TestApp) => count(t, `SELECT count(*)::int AS n FROM auth_events`);
 
-/** Holds the clean-up's advisory lock in an open transaction, as another instance's batch would. */
-async function holdLock(url: string): Promise<{ release(): Promise<void> }> {
+/** Runs `sql` in a transaction left open, as another instance's batch would hold its locks. */
+async function holdInTransaction(url: string, sql: string, params: unknown[]): Promise<{ release(): Promise<void> }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('BEGIN');
-  await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [CLEANUP_LOCK_KEY]);
+  await client.query(sql, params);
   return {
     release: async () => {
       await client.query('COMMIT');
@@ -53,6 +54,14 @@ async function holdLock(url: string): Promise<{ release(): Promise<void> }> {
     },
   };
 }
+
+/** Clean-up statements (each holds the clean-up lock once it runs) waiting for a row lock. */
+const cleanupBatchesWaiting = (t: TestApp) =>
+  count(
+    t,
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_try_advisory_xact_lock%'`,
+  );
 
 describe('batched clean-up', () => {
   it('removes sessions ended a week ago and events past retention in batches, keeping the rest', async () => {
@@ -84,7 +93,7 @@ describe('batched clean-up', () => {
     const t = await createTestApp();
     try {
       await seed(t);
-      const lock = await holdLock(t.db.url);
+      const lock = await holdInTransaction(t.db.url, 'SELECT pg_advisory_xact_lock($1::bigint)', [CLEANUP_LOCK_KEY]);
       let report;
       try {
         report = await t.app.get(SessionsCleanupService).run(4);
@@ -100,18 +109,29 @@ describe('batched clean-up', () => {
     }
   }, 60_000);
 
-  it('two instances cleaning up at once: one at a time, every row removed once', async () => {
+  it('two instances cleaning up at once: the second yields while a batch of the first runs, every row removed once', async () => {
     const a = await createTestApp();
     const b = await createTestApp({ db: a.db });
     try {
-      await seed(a);
+      const { removed } = await seed(a);
+      // A's first batch takes the clean-up lock, then waits on these rows: it is in flight, for sure,
+      // when B starts (two runs merely started together may as well take turns between batches).
+      const rows = await holdInTransaction(a.db.url, 'SELECT 1 FROM sessions WHERE id = ANY ($1::uuid[]) FOR UPDATE', [removed]);
+      const first = a.app.get(SessionsCleanupService).run(1);
+      let second: CleanupReport | undefined;
+      try {
+        await waitFor(() => cleanupBatchesWaiting(a), 10_000);
+        // B must answer at once: had it not seen the lock, it would wait for the same rows as A.
+        void b.app.get(SessionsCleanupService).run(1).then((report) => (second = report));
+        await waitFor(() => second, 10_000);
+      } finally {
+        await rows.release();
+      }
 
-      const reports = await Promise.all([a.app.get(SessionsCleanupService).run(1), b.app.get(SessionsCleanupService).run(1)]);
-
-      expect(reports.map((report) => report.yielded)).toContain(true);
-      expect(reports[0].sessions + reports[1].sessions).toBe(2);
-      expect(reports[0].events + reports[1].events).toBe(OLD_EVENTS);
+      expect(second).toMatchObject({ sessions: 0, events: 0, batches: 1, yielded: true });
+      await expect(first).resolves.toMatchObject({ sessions: 2, events: OLD_EVENTS, yielded: false });
       expect(await oldEvents(a)).toBe(0);
+      await expect(b.app.get(SessionsCleanupService).run(1)).resolves.toMatchObject({ sessions: 0, events: 0, yielded: false });
     } finally {
       await b.close();
       await a.close();
